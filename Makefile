@@ -1,0 +1,41 @@
+# regal: `make demo` and `make test` work on a fresh Debian 12 machine.
+# Each target bootstraps (installs missing Debian packages), configures and
+# builds first, so nothing needs to be run by hand before them.
+
+BUILD_DIR    ?= build
+BUILD_TYPE   ?= RelWithDebInfo
+REGAL_WERROR ?= OFF
+REGAL_SANITIZE ?=
+JOBS         ?= $(shell nproc)
+GENERATOR    := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
+
+.PHONY: all bootstrap configure build test demo bench clean
+
+all: build
+
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+configure: bootstrap
+	@if [ -f $(BUILD_DIR)/CMakeCache.txt ]; then gen=; else gen='$(GENERATOR)'; fi; \
+	cmake -S . -B $(BUILD_DIR) $$gen -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	  -DREGAL_WERROR=$(REGAL_WERROR) -DREGAL_SANITIZE=$(REGAL_SANITIZE) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+demo: build
+	@echo "== fsm: parity over {a,b} (an even number of a's) =="
+	@$(BUILD_DIR)/fsm --regex '(b*ab*a)*b*' --alphabet ab
+	@echo
+	@echo "== fsm: five uniformly drawn accepted strings of length 12 =="
+	@$(BUILD_DIR)/fsm --regex '(b*ab*a)*b*' --alphabet ab --sample 5 --length 12 --seed 1
+
+bench: build
+	@bash bench/run.sh $(BUILD_DIR)
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,39 @@
+# Every third-party dependency comes from a Debian package and enters the build
+# only as an imported target. scripts/bootstrap.sh installs them all.
+find_package(Threads REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(Boost 1.74 REQUIRED COMPONENTS program_options)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(tomlplusplus REQUIRED)
+find_package(Torch REQUIRED)
+find_package(MPI REQUIRED COMPONENTS CXX)
+find_package(HDF5 REQUIRED COMPONENTS C CXX)
+
+# Torch's config exposes a list of libraries, not one target: wrap it once.
+if(NOT TARGET regal_torch)
+  add_library(regal_torch INTERFACE)
+  target_link_libraries(regal_torch INTERFACE ${TORCH_LIBRARIES})
+  # Torch's flags carry -D_GLIBCXX_USE_CXX11_ABI and friends.
+  separate_arguments(_regal_torch_flags UNIX_COMMAND "${TORCH_CXX_FLAGS}")
+  target_compile_options(regal_torch INTERFACE ${_regal_torch_flags})
+  add_library(regal::torch ALIAS regal_torch)
+endif()
+
+# Debian's HDF5 is found as variables; wrap them once as a target.
+if(NOT TARGET regal_hdf5)
+  add_library(regal_hdf5 INTERFACE)
+  target_include_directories(regal_hdf5 SYSTEM INTERFACE ${HDF5_INCLUDE_DIRS})
+  target_link_libraries(regal_hdf5 INTERFACE ${HDF5_CXX_LIBRARIES} ${HDF5_LIBRARIES})
+  target_compile_definitions(regal_hdf5 INTERFACE ${HDF5_DEFINITIONS})
+  add_library(regal::hdf5 ALIAS regal_hdf5)
+endif()
+
+if(REGAL_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+  find_package(PkgConfig REQUIRED)
+  pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)  # test oracle only
+endif()
+if(REGAL_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()
