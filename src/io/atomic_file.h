@@ -1,0 +1,25 @@
+#pragma once
+// Files a user keeps are written to a temporary name in the same folder and
+// renamed into place, so a reader sees either the old file or the whole new one.
+#include <filesystem>
+#include <functional>
+#include <string_view>
+
+namespace regal::io {
+
+// Writes `content` to `path` atomically (temporary file, fsync, rename).
+// Creates missing parent folders. Throws IoError naming the path on failure;
+// the temporary file is removed then.
+void write_file_atomic(const std::filesystem::path& path, std::string_view content);
+
+// Calls write(tmp_path) to produce the file under a temporary name beside
+// `path`, then renames it into place. For writers that need a path (HDF5,
+// torch::save). If write throws, the temporary file is removed and the
+// exception propagates; `path` is untouched.
+void produce_file_atomic(const std::filesystem::path& path,
+                         const std::function<void(const std::filesystem::path&)>& write);
+
+// The temporary name used beside `path` (unique per process and call).
+std::filesystem::path temporary_path_for(const std::filesystem::path& path);
+
+}  // namespace regal::io

@@ -1,0 +1,22 @@
+#pragma once
+// Typed exceptions shared by every module. User mistakes (bad spec, regex,
+// flag, file) are InputError and map to exit code 2; faults of the machine or
+// the file system are IoError.
+#include <stdexcept>
+#include <string>
+
+namespace regal {
+
+// Bad user input: the message names what is wrong and where. Exit code 2.
+class InputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A failing system call, library call (HDF5, MPI) or file operation.
+class IoError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace regal
