@@ -1,0 +1,91 @@
+#include "fsm/count.h"
+
+#include <cassert>
+
+namespace regal::fsm {
+namespace {
+
+// table[r][q] = strings of length r accepted from q, for r = 0..max_length.
+std::vector<std::vector<BigUint>> count_from_every_state(const Dfa& dfa, std::size_t max_length) {
+  const std::size_t n = dfa.num_states();
+  std::vector<std::vector<BigUint>> table(max_length + 1, std::vector<BigUint>(n));
+  for (StateId q = 0; q < n; ++q) table[0][q] = BigUint(dfa.is_accepting(q) ? 1 : 0);
+  for (std::size_t r = 1; r <= max_length; ++r) {
+    for (StateId q = 0; q < n; ++q) {
+      BigUint sum;
+      for (int s = 0; s < dfa.num_symbols(); ++s) sum += table[r - 1][dfa.next(q, s)];
+      table[r][q] = std::move(sum);
+    }
+  }
+  return table;
+}
+
+}  // namespace
+
+std::vector<BigUint> count_accepted(const Dfa& dfa, std::size_t max_length) {
+  const auto table = count_from_every_state(dfa, max_length);
+  std::vector<BigUint> counts;
+  counts.reserve(max_length + 1);
+  for (const auto& row : table) counts.push_back(row[dfa.start()]);
+  return counts;
+}
+
+UniformSampler::UniformSampler(const Dfa& dfa, std::size_t max_length)
+    : dfa_(dfa), max_length_(max_length), num_states_(dfa.num_states()), num_symbols_(dfa.num_symbols()) {
+  const auto table = count_from_every_state(dfa, max_length);
+  const std::size_t n = num_states_;
+  weight_.assign((max_length + 1) * n, 0.0);
+  row_total_.assign((max_length + 1) * n, 0.0);
+  for (std::size_t r = 0; r <= max_length; ++r) {
+    counts_.push_back(table[r][dfa.start()]);
+    const BigUint* largest = &table[r][0];
+    for (std::size_t q = 1; q < n; ++q) {
+      if (*largest < table[r][q]) largest = &table[r][q];
+    }
+    if (largest->is_zero()) continue;
+    for (std::size_t q = 0; q < n; ++q) weight_[r * n + q] = BigUint::ratio(table[r][q], *largest);
+  }
+  for (std::size_t r = 1; r <= max_length; ++r) {
+    for (StateId q = 0; q < n; ++q) {
+      double total = 0;
+      for (int s = 0; s < num_symbols_; ++s) total += weight_[(r - 1) * n + dfa.next(q, s)];
+      row_total_[r * n + q] = total;
+    }
+  }
+}
+
+void UniformSampler::sample(std::size_t length, Rng& rng, std::uint8_t* out) const {
+  assert(can_sample(length));
+  const std::size_t n = num_states_;
+  const auto k = static_cast<std::size_t>(num_symbols_);
+  const StateId* table = dfa_.transitions().data();
+  StateId q = dfa_.start();
+  for (std::size_t r = length; r > 0; --r) {
+    const double* next_weight = &weight_[(r - 1) * n];
+    const StateId* row = table + q * k;
+    double threshold = rng.uniform01() * row_total_[r * n + q];
+    std::size_t chosen = k;
+    std::size_t last_live = 0;
+    for (std::size_t s = 0; s < k; ++s) {
+      const double w = next_weight[row[s]];
+      if (w <= 0) continue;
+      last_live = s;
+      if (threshold < w) {
+        chosen = s;
+        break;
+      }
+      threshold -= w;
+    }
+    if (chosen == k) chosen = last_live;  // rounding left us past the end
+    *out++ = static_cast<std::uint8_t>(chosen);
+    q = row[chosen];
+  }
+}
+
+Symbols UniformSampler::sample(std::size_t length, Rng& rng) const {
+  Symbols out(length);
+  sample(length, rng, out.data());
+  return out;
+}
+
+}  // namespace regal::fsm
