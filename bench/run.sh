@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Runs every benchmark in bench/ and prints its figures. Usage: bench/run.sh [BUILD_DIR]
+set -euo pipefail
+build=${1:-build}
+"$build/bench/fsm_bench" --benchmark_counters_tabular=true
