@@ -82,6 +82,41 @@ void UniformSampler::sample(std::size_t length, Rng& rng, std::uint8_t* out) con
   }
 }
 
+Symbols UniformSampler::enumerate(std::size_t length) const {
+  assert(length <= max_length_);
+  Symbols out;
+  if (counts_[length].is_zero()) return out;
+  const std::size_t n = num_states_;
+  // Depth-first over positions with an explicit stack: next symbol to try per depth.
+  Symbols prefix(length);
+  std::vector<StateId> state(length + 1);
+  std::vector<int> next_symbol(length + 1, 0);
+  state[0] = dfa_.start();
+  std::size_t depth = 0;
+  while (true) {
+    if (depth == length) {
+      out.insert(out.end(), prefix.begin(), prefix.end());
+      if (depth == 0) break;
+      --depth;
+      continue;
+    }
+    const std::size_t remaining = length - depth;
+    int s = next_symbol[depth];
+    while (s < num_symbols_ && weight_[(remaining - 1) * n + dfa_.next(state[depth], s)] <= 0) ++s;
+    if (s == num_symbols_) {
+      next_symbol[depth] = 0;
+      if (depth == 0) break;
+      --depth;
+      continue;
+    }
+    next_symbol[depth] = s + 1;
+    prefix[depth] = static_cast<std::uint8_t>(s);
+    state[depth + 1] = dfa_.next(state[depth], s);
+    ++depth;
+  }
+  return out;
+}
+
 Symbols UniformSampler::sample(std::size_t length, Rng& rng) const {
   Symbols out(length);
   sample(length, rng, out.data());

@@ -40,6 +40,13 @@ class UniformSampler {
   void sample(std::size_t length, Rng& rng, std::uint8_t* out) const;
   Symbols sample(std::size_t length, Rng& rng) const;
 
+  // Every accepted string of `length`, in lexicographic (alphabet) order,
+  // concatenated into one buffer of count(length) * length symbols. Cost is
+  // proportional to the output: only branches with accepted completions are
+  // followed. Precondition: length <= max_length and the count is small enough
+  // to hold in memory (the caller checks count(length)).
+  Symbols enumerate(std::size_t length) const;
+
  private:
   Dfa dfa_;                          // a copy: the sampler outlives temporaries
   std::size_t max_length_;

@@ -8,3 +8,4 @@
 #include "fsm/error.h"
 #include "fsm/regex.h"
 #include "fsm/serialize.h"
+#include "fsm/substitution.h"
