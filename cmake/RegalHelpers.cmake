@@ -2,7 +2,7 @@
 add_library(regal_warnings INTERFACE)
 target_compile_options(regal_warnings INTERFACE
   -Wall -Wextra -Wshadow -Wconversion -Wsign-conversion -Wnon-virtual-dtor
-  -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wnull-dereference)
+  -Wold-style-cast -Wcast-align -Woverloaded-virtual)
 if(REGAL_WERROR)
   target_compile_options(regal_warnings INTERFACE -Werror)
 endif()

@@ -1,0 +1,90 @@
+#include "data/config.h"
+
+#include "util/error.h"
+#include "util/text.h"
+
+namespace regal::data {
+
+const char* negatives_name(Negatives negatives) {
+  switch (negatives) {
+    case Negatives::kUniform: return "uniform";
+    case Negatives::kBorder: return "border";
+    case Negatives::kMixed: return "mixed";
+  }
+  return "uniform";
+}
+
+std::optional<Negatives> parse_negatives(const std::string& text) {
+  if (text == "uniform") return Negatives::kUniform;
+  if (text == "border") return Negatives::kBorder;
+  if (text == "mixed") return Negatives::kMixed;
+  return std::nullopt;
+}
+
+void DataConfig::validate() const {
+  auto require = [](bool ok, const std::string& message) {
+    if (!ok) throw InputError(message);
+  };
+  constexpr std::size_t kLongest = 100000;
+  require(L_min >= 1, "data.L_min must be at least 1 (got " + std::to_string(L_min) + ")");
+  require(L_max >= L_min, "data.L_max (" + std::to_string(L_max) + ") must be at least data.L_min (" +
+                              std::to_string(L_min) + ")");
+  require(L_test_max >= L_max, "data.L_test_max (" + std::to_string(L_test_max) + ") must be at least data.L_max (" +
+                                   std::to_string(L_max) + ")");
+  require(L_test_max <= kLongest, "data.L_test_max must be at most " + std::to_string(kLongest));
+  require(n_train >= 1, "data.n_train must be at least 1");
+  require(p_accept >= 0.0 && p_accept <= 1.0, "data.p_accept must lie in [0, 1] (got " + std::to_string(p_accept) + ")");
+}
+
+nlohmann::json DataConfig::to_json() const {
+  return nlohmann::json{{"L_min", L_min},
+                        {"L_max", L_max},
+                        {"L_test_max", L_test_max},
+                        {"n_train", n_train},
+                        {"n_val", n_val},
+                        {"n_test_per_length", n_test_per_length},
+                        {"p_accept", p_accept},
+                        {"negatives", negatives_name(negatives)},
+                        {"edge_holdout", edge_holdout},
+                        {"seed", seed ? nlohmann::json(*seed) : nlohmann::json(nullptr)}};
+}
+
+DataConfig DataConfig::from_json(const nlohmann::json& json) {
+  DataConfig config;
+  const nlohmann::json defaults = config.to_json();
+  std::vector<std::string> keys;
+  for (const auto& item : defaults.items()) keys.push_back(item.key());
+  auto count = [](const std::string& key, const nlohmann::json& value) {
+    if (!value.is_number_integer() || value.get<std::int64_t>() < 0) {
+      throw InputError("data." + key + " must be a whole number >= 0 (got " + value.dump() + ")");
+    }
+    return value.get<std::size_t>();
+  };
+  for (const auto& [key, value] : json.items()) {
+    if (!defaults.contains(key)) throw InputError("unknown key data." + key + did_you_mean(key, keys));
+    try {
+      if (key == "L_min") config.L_min = count(key, value);
+      if (key == "L_max") config.L_max = count(key, value);
+      if (key == "L_test_max") config.L_test_max = count(key, value);
+      if (key == "n_train") config.n_train = count(key, value);
+      if (key == "n_val") config.n_val = count(key, value);
+      if (key == "n_test_per_length") config.n_test_per_length = count(key, value);
+      if (key == "p_accept") {
+        if (!value.is_number()) throw InputError("data.p_accept must be a number (got " + value.dump() + ")");
+        config.p_accept = value.get<double>();
+      }
+      if (key == "edge_holdout") config.edge_holdout = count(key, value);
+      if (key == "seed") config.seed = value.is_null() ? std::nullopt : std::optional<std::uint64_t>(count(key, value));
+      if (key == "negatives") {
+        const auto parsed = parse_negatives(value.get<std::string>());
+        if (!parsed) throw InputError("data.negatives must be uniform, border or mixed (got " + value.dump() + ")");
+        config.negatives = *parsed;
+      }
+    } catch (const nlohmann::json::exception&) {
+      throw InputError("data." + key + " has the wrong type: " + value.dump());
+    }
+  }
+  return config;
+}
+
+}  // namespace regal::data

@@ -1,0 +1,438 @@
+// Corpus generation.
+//
+// Class automata. Held-out transitions H are handled by a product of the DFA
+// with one bit, "crossed an edge of H". From it come four minimal automata:
+// strings that avoid H and are accepted / rejected (train, val, test_id,
+// test_len_ood, test_border) and strings that cross H and are accepted /
+// rejected (test_edge_ood). Each gets an exactly uniform sampler (fsm's
+// counting sampler). Labels always come from the original DFA.
+//
+// Border strings. one_substitution_into(avoid_accept, avoid_reject) is the
+// language of accepted strings with a rejected neighbour at Hamming distance
+// 1; sampling it uniformly and then one of its rejecting substitutions gives
+// border pairs, and border negatives, with exact existence per length.
+//
+// Distinctness. val and test_id avoid every string of earlier splits; test
+// splits hold each string once. Draws are rejection-sampled against those
+// sets; after 32 consecutive collisions a (class, length) cell is enumerated
+// (it must be nearly exhausted, hence small), filtered and shuffled, so a
+// small language yields every remaining string once and never loops.
+//
+// Every split draws from its own stream, derive_seed(seed, split name).
+#include "data/generate.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <unordered_set>
+
+#include "fsm/compile.h"
+#include "fsm/count.h"
+#include "fsm/substitution.h"
+#include "util/error.h"
+#include "util/rng.h"
+
+namespace regal::data {
+namespace {
+
+using fsm::BigUint;
+using fsm::Dfa;
+using fsm::StateId;
+using fsm::UniformSampler;
+using StringSet = std::unordered_set<std::string>;
+
+constexpr int kCollisionsBeforeEnumerating = 32;
+constexpr std::uint64_t kLargestEnumeration = 4000000;  // strings; beyond, keep rejection sampling
+
+std::string as_key(const std::uint8_t* symbols, std::size_t length) {
+  return std::string(reinterpret_cast<const char*>(symbols), length);
+}
+
+// The DFA x {crossed bit}: state q*2+c; reading s from (q, c) crosses when (q, s) ∈ H.
+class CrossingProduct {
+ public:
+  CrossingProduct(const Dfa& dfa, const std::vector<Edge>& held_out) : dfa_(dfa) {
+    const auto k = static_cast<std::size_t>(dfa.num_symbols());
+    std::vector<std::uint8_t> held(dfa.num_states() * k, 0);
+    for (const Edge& e : held_out) held[e.state * k + e.symbol] = 1;
+    table_.resize(dfa.num_states() * 2 * k);
+    for (StateId q = 0; q < dfa.num_states(); ++q) {
+      for (std::size_t s = 0; s < k; ++s) {
+        const StateId target = dfa.next(q, static_cast<int>(s));
+        table_[(q * 2) * k + s] = target * 2 + held[q * k + s];
+        table_[(q * 2 + 1) * k + s] = target * 2 + 1;
+      }
+    }
+  }
+  // Minimal automaton of strings whose crossing bit is `crossed` and whose
+  // DFA state accepts (or not).
+  Dfa language(bool crossed, bool accepted) const {
+    std::vector<std::uint8_t> accepting(dfa_.num_states() * 2, 0);
+    for (StateId q = 0; q < dfa_.num_states(); ++q) {
+      accepting[q * 2 + (crossed ? 1 : 0)] = dfa_.is_accepting(q) == accepted ? 1 : 0;
+    }
+    return fsm::minimize(Dfa(dfa_.alphabet(), dfa_.start() * 2, table_, std::move(accepting)));
+  }
+
+ private:
+  const Dfa& dfa_;
+  std::vector<StateId> table_;
+};
+
+bool has_string_between(const Dfa& dfa, std::size_t from, std::size_t to) {
+  const auto counts = fsm::count_accepted(dfa, to);
+  for (std::size_t n = from; n <= to; ++n) {
+    if (!counts[n].is_zero()) return true;
+  }
+  return false;
+}
+
+std::string describe(const Language& language) {
+  return "language '" + language.name + "' (" + language.regex + " over " + language.dfa.alphabet().symbols() + ")";
+}
+
+// Picks `count` live transitions by seed, keeping each only if, with it held
+// out, both classes still have strings avoiding H and some string crosses H,
+// at training lengths.
+std::vector<Edge> choose_held_out(const Language& language, const DataConfig& config, std::uint64_t seed) {
+  const Dfa& dfa = language.dfa;
+  const std::vector<bool> live = dfa.live_states();
+  std::vector<Edge> candidates;
+  for (StateId q = 0; q < dfa.num_states(); ++q) {
+    for (int s = 0; s < dfa.num_symbols(); ++s) {
+      if (live[q] && live[dfa.next(q, s)]) candidates.push_back({q, static_cast<std::uint32_t>(s)});
+    }
+  }
+  Rng rng(derive_seed(seed, "edge_holdout"));
+  for (std::size_t i = candidates.size(); i > 1; --i) std::swap(candidates[i - 1], candidates[rng.below(i)]);
+  std::vector<Edge> chosen;
+  for (const Edge& candidate : candidates) {
+    if (chosen.size() == config.edge_holdout) break;
+    chosen.push_back(candidate);
+    const CrossingProduct product(dfa, chosen);
+    const bool keeps_both_classes = has_string_between(product.language(false, true), config.L_min, config.L_max) &&
+                                    has_string_between(product.language(false, false), config.L_min, config.L_max);
+    const bool is_crossed = has_string_between(product.language(true, true), config.L_min, config.L_max) ||
+                            has_string_between(product.language(true, false), config.L_min, config.L_max);
+    if (!keeps_both_classes || !is_crossed) chosen.pop_back();
+  }
+  if (chosen.size() < config.edge_holdout) {
+    throw InputError("data.edge_holdout = " + std::to_string(config.edge_holdout) + ": only " +
+                     std::to_string(chosen.size()) + " of the " + std::to_string(candidates.size()) +
+                     " live transitions of " + describe(language) +
+                     " can be held out while both classes keep strings of length " + std::to_string(config.L_min) +
+                     ".." + std::to_string(config.L_max));
+  }
+  std::sort(chosen.begin(), chosen.end(),
+            [](const Edge& a, const Edge& b) { return std::tie(a.state, a.symbol) < std::tie(b.state, b.symbol); });
+  return chosen;
+}
+
+// One class of strings, sampled uniformly per length.
+struct StringClass {
+  Dfa dfa;
+  UniformSampler sampler;
+  StringClass(Dfa d, std::size_t max_length) : dfa(std::move(d)), sampler(dfa, max_length) {}
+};
+
+class Generator {
+ public:
+  Generator(const Language& language, const DataConfig& config, std::uint64_t seed);
+  Corpus run();
+
+ private:
+  enum class Kind { kAccepted, kRejected, kCrossAccepted, kCrossRejected, kBorderAccepted };
+
+  const StringClass& source(Kind kind) const;
+  bool can_draw(Kind kind, std::size_t length) const { return source(kind).sampler.can_sample(length); }
+  // A fresh string of `kind` and `length`, in neither taken_ nor own; nullopt
+  // when the cell is exhausted.
+  std::optional<std::string> draw_distinct(Kind kind, std::size_t length, Rng& rng, const StringSet& own);
+  std::string draw_negative(std::size_t length, Rng& rng);
+  std::string border_partner(const std::string& accepted, Rng& rng) const;
+  std::vector<std::size_t> producible_lengths() const;
+  Split training_split(const std::string& name, std::size_t count, bool distinct);
+  Split per_length_split(const std::string& name, std::size_t from, std::size_t to, Kind accepted, Kind rejected);
+  Split border_split();
+  void note_shortfall(const std::string& split, std::size_t length, const char* label, std::size_t asked,
+                      std::size_t got) {
+    if (got < asked) corpus_.shortfalls.push_back({split, length, label, asked, got});
+  }
+
+  const Language& language_;
+  const DataConfig& config_;
+  std::uint64_t seed_;
+  Corpus corpus_;
+  std::unique_ptr<StringClass> accepted_, rejected_, cross_accepted_, cross_rejected_, border_;
+  StringSet taken_;  // strings of train, val and test_id so far
+  std::map<std::pair<int, std::size_t>, std::vector<std::string>> pools_;  // enumerated nearly-exhausted cells
+};
+
+Generator::Generator(const Language& language, const DataConfig& config, std::uint64_t seed)
+    : language_(language), config_(config), seed_(seed) {
+  const Dfa& dfa = language.dfa;
+  if (!has_string_between(dfa, config.L_min, config.L_max)) {
+    throw InputError(describe(language) + " accepts no string of length " + std::to_string(config.L_min) + ".." +
+                     std::to_string(config.L_max) + ": there is nothing to classify");
+  }
+  if (!has_string_between(fsm::complement(dfa), config.L_min, config.L_max)) {
+    throw InputError(describe(language) + " accepts every string of length " + std::to_string(config.L_min) + ".." +
+                     std::to_string(config.L_max) + ": there is nothing to classify");
+  }
+  if (config.edge_holdout > 0) corpus_.held_out = choose_held_out(language, config, seed);
+  const CrossingProduct product(dfa, corpus_.held_out);
+  accepted_ = std::make_unique<StringClass>(product.language(false, true), config.L_test_max);
+  rejected_ = std::make_unique<StringClass>(product.language(false, false), config.L_test_max);
+  if (config.edge_holdout > 0) {
+    cross_accepted_ = std::make_unique<StringClass>(product.language(true, true), config.L_max);
+    cross_rejected_ = std::make_unique<StringClass>(product.language(true, false), config.L_max);
+  }
+  auto border = fsm::one_substitution_into(accepted_->dfa, rejected_->dfa);
+  if (!border) throw InputError(describe(language) + ": border strings: " + border.error().describe());
+  border_ = std::make_unique<StringClass>(std::move(border).value(), config.L_test_max);
+}
+
+const StringClass& Generator::source(Kind kind) const {
+  switch (kind) {
+    case Kind::kAccepted: return *accepted_;
+    case Kind::kRejected: return *rejected_;
+    case Kind::kCrossAccepted: return *cross_accepted_;
+    case Kind::kCrossRejected: return *cross_rejected_;
+    case Kind::kBorderAccepted: return *border_;
+  }
+  return *accepted_;
+}
+
+std::optional<std::string> Generator::draw_distinct(Kind kind, std::size_t length, Rng& rng, const StringSet& own) {
+  if (!can_draw(kind, length)) return std::nullopt;
+  const UniformSampler& sampler = source(kind).sampler;
+  auto is_new = [&](const std::string& s) { return taken_.count(s) == 0 && own.count(s) == 0; };
+  const auto cell = std::make_pair(static_cast<int>(kind), length);
+  auto pool = pools_.find(cell);
+  if (pool == pools_.end()) {
+    std::string candidate(length, '\0');
+    for (int attempt = 0; attempt < kCollisionsBeforeEnumerating; ++attempt) {
+      sampler.sample(length, rng, reinterpret_cast<std::uint8_t*>(candidate.data()));
+      if (is_new(candidate)) return candidate;
+    }
+    const auto count = sampler.count(length).to_u64();
+    if (!count || *count > kLargestEnumeration) {
+      // Astronomically unlikely for a large cell; keep sampling, boundedly.
+      for (int attempt = 0; attempt < 1000 * kCollisionsBeforeEnumerating; ++attempt) {
+        sampler.sample(length, rng, reinterpret_cast<std::uint8_t*>(candidate.data()));
+        if (is_new(candidate)) return candidate;
+      }
+      return std::nullopt;
+    }
+    const fsm::Symbols all = sampler.enumerate(length);
+    std::vector<std::string> remaining;
+    for (std::size_t i = 0; i < *count; ++i) {
+      std::string s = as_key(all.data() + i * length, length);
+      if (is_new(s)) remaining.push_back(std::move(s));
+    }
+    for (std::size_t i = remaining.size(); i > 1; --i) std::swap(remaining[i - 1], remaining[rng.below(i)]);
+    pool = pools_.emplace(cell, std::move(remaining)).first;
+  }
+  while (!pool->second.empty()) {
+    std::string s = std::move(pool->second.back());
+    pool->second.pop_back();
+    if (is_new(s)) return s;
+  }
+  return std::nullopt;
+}
+
+std::string Generator::border_partner(const std::string& accepted, Rng& rng) const {
+  const auto* symbols = reinterpret_cast<const std::uint8_t*>(accepted.data());
+  const auto options = fsm::substitutions_into(rejected_->dfa, symbols, accepted.size());
+  const auto k = static_cast<std::size_t>(language_.dfa.num_symbols());
+  const std::size_t choice = options[rng.below(options.size())];
+  std::string partner = accepted;
+  partner[choice / k] = static_cast<char>(choice % k);
+  return partner;
+}
+
+std::string Generator::draw_negative(std::size_t length, Rng& rng) {
+  bool border = config_.negatives == Negatives::kBorder;
+  if (config_.negatives == Negatives::kMixed) border = rng.uniform01() < 0.5;
+  std::string s(length, '\0');
+  if (border && border_->sampler.can_sample(length)) {
+    border_->sampler.sample(length, rng, reinterpret_cast<std::uint8_t*>(s.data()));
+    return border_partner(s, rng);
+  }
+  // Uniform, or no border pair exists at this length: a uniform rejected string.
+  rejected_->sampler.sample(length, rng, reinterpret_cast<std::uint8_t*>(s.data()));
+  return s;
+}
+
+std::vector<std::size_t> Generator::producible_lengths() const {
+  std::vector<std::size_t> lengths;
+  for (std::size_t n = config_.L_min; n <= config_.L_max; ++n) {
+    if (can_draw(Kind::kAccepted, n) || can_draw(Kind::kRejected, n)) lengths.push_back(n);
+  }
+  return lengths;
+}
+
+// train (i.i.d.) and val (distinct, none in train): lengths uniform among the
+// producible ones, accepted with probability p_accept (the other class where
+// one is missing at that length), negatives per data.negatives.
+Split Generator::training_split(const std::string& name, std::size_t count, bool distinct) {
+  Split split(name);
+  Rng rng(derive_seed(seed_, name));
+  std::vector<std::size_t> lengths = producible_lengths();
+  std::map<std::pair<std::size_t, bool>, bool> exhausted;  // (length, accepted) cells with nothing new left
+  StringSet own;
+  while (split.size() < count && !lengths.empty()) {
+    const std::size_t index = rng.below(lengths.size());
+    const std::size_t length = lengths[index];
+    bool accepted = rng.uniform01() < config_.p_accept;
+    const bool has_accepted = can_draw(Kind::kAccepted, length) && !exhausted[{length, true}];
+    const bool has_rejected = can_draw(Kind::kRejected, length) && !exhausted[{length, false}];
+    if (!has_accepted && !has_rejected) {
+      lengths.erase(lengths.begin() + static_cast<std::ptrdiff_t>(index));
+      continue;
+    }
+    if (accepted && !has_accepted) accepted = false;
+    if (!accepted && !has_rejected) accepted = true;
+    std::optional<std::string> s;
+    if (!distinct) {
+      s = std::string(length, '\0');
+      if (accepted) {
+        accepted_->sampler.sample(length, rng, reinterpret_cast<std::uint8_t*>(s->data()));
+      } else {
+        s = draw_negative(length, rng);
+      }
+    } else if (accepted) {
+      s = draw_distinct(Kind::kAccepted, length, rng, own);
+    } else {
+      // Border negatives are drawn fresh a few times; then uniform ones.
+      for (int attempt = 0; attempt < kCollisionsBeforeEnumerating && config_.negatives != Negatives::kUniform; ++attempt) {
+        std::string candidate = draw_negative(length, rng);
+        if (taken_.count(candidate) == 0 && own.count(candidate) == 0) {
+          s = std::move(candidate);
+          break;
+        }
+      }
+      if (!s) s = draw_distinct(Kind::kRejected, length, rng, own);
+    }
+    if (!s) {
+      exhausted[{length, accepted}] = true;
+      continue;
+    }
+    split.add(reinterpret_cast<const std::uint8_t*>(s->data()), length, accepted);
+    if (distinct) own.insert(std::move(*s));
+  }
+  note_shortfall(name, 0, "any", count, split.size());
+  return split;
+}
+
+// test_id, test_len_ood, test_edge_ood: n_test_per_length distinct strings per
+// length, half accepted and half rejected where both classes exist.
+Split Generator::per_length_split(const std::string& name, std::size_t from, std::size_t to, Kind accepted,
+                                  Kind rejected) {
+  Split split(name);
+  Rng rng(derive_seed(seed_, name));
+  StringSet own;
+  const bool negatives_from_config = rejected == Kind::kRejected && config_.negatives != Negatives::kUniform;
+  for (std::size_t length = from; length <= to; ++length) {
+    const bool both = can_draw(accepted, length) && can_draw(rejected, length);
+    const std::size_t asked_accepted = both ? (config_.n_test_per_length + 1) / 2 : config_.n_test_per_length;
+    const std::size_t asked_rejected = both ? config_.n_test_per_length / 2 : config_.n_test_per_length;
+    for (const bool label : {true, false}) {
+      const Kind kind = label ? accepted : rejected;
+      if (!can_draw(kind, length)) continue;
+      const std::size_t asked = label ? asked_accepted : asked_rejected;
+      std::size_t got = 0;
+      while (got < asked) {
+        std::optional<std::string> s;
+        for (int attempt = 0; !label && negatives_from_config && attempt < kCollisionsBeforeEnumerating; ++attempt) {
+          std::string candidate = draw_negative(length, rng);
+          if (taken_.count(candidate) == 0 && own.count(candidate) == 0) {
+            s = std::move(candidate);
+            break;
+          }
+        }
+        if (!s) s = draw_distinct(kind, length, rng, own);
+        if (!s) break;
+        split.add(reinterpret_cast<const std::uint8_t*>(s->data()), length, label);
+        own.insert(std::move(*s));
+        ++got;
+      }
+      note_shortfall(name, length, label ? "accepted" : "rejected", asked, got);
+    }
+  }
+  return split;
+}
+
+// test_border: at every length with border pairs, n_test_per_length / 2 pairs
+// (accepted x, rejected y one substitution apart), distinct x per length.
+Split Generator::border_split() {
+  Split split("test_border");
+  Rng rng(derive_seed(seed_, "test_border"));
+  const std::size_t pairs = (config_.n_test_per_length + 1) / 2;
+  StringSet own;
+  for (std::size_t length = config_.L_min; length <= config_.L_test_max; ++length) {
+    if (!can_draw(Kind::kBorderAccepted, length)) continue;
+    std::size_t got = 0;
+    for (; got < pairs; ++got) {
+      const auto x = draw_distinct(Kind::kBorderAccepted, length, rng, own);
+      if (!x) break;
+      const std::string y = border_partner(*x, rng);
+      const std::uint64_t first = split.size();
+      split.add(reinterpret_cast<const std::uint8_t*>(x->data()), length, true);
+      split.add(reinterpret_cast<const std::uint8_t*>(y.data()), length, false);
+      split.pair.push_back(first + 1);
+      split.pair.push_back(first);
+      const std::uint8_t is_long = length > config_.L_max ? 1 : 0;
+      split.is_long.push_back(is_long);
+      split.is_long.push_back(is_long);
+      own.insert(*x);
+    }
+    note_shortfall("test_border", length, "pairs", pairs, got);
+  }
+  return split;
+}
+
+Corpus Generator::run() {
+  corpus_.alphabet = language_.dfa.alphabet().symbols();
+  corpus_.regex = language_.regex;
+  corpus_.dfa_hash = fsm::content_hash(language_.dfa);
+  DataConfig resolved = config_;
+  resolved.seed = seed_;
+  corpus_.config_json = resolved.to_json().dump();
+  corpus_.generator = kGeneratorVersion;
+
+  auto remember = [&](const Split& split) {
+    for (std::size_t i = 0; i < split.size(); ++i) taken_.insert(as_key(split.string(i), split.length(i)));
+  };
+  corpus_.splits.push_back(training_split("train", config_.n_train, /*distinct=*/false));
+  remember(corpus_.splits.back());
+  corpus_.splits.push_back(training_split("val", config_.n_val, /*distinct=*/true));
+  remember(corpus_.splits.back());
+  pools_.clear();
+  corpus_.splits.push_back(per_length_split("test_id", config_.L_min, config_.L_max, Kind::kAccepted, Kind::kRejected));
+  taken_.clear();  // longer strings and crossing strings cannot collide with the splits above
+  pools_.clear();
+  corpus_.splits.push_back(
+      per_length_split("test_len_ood", config_.L_max + 1, config_.L_test_max, Kind::kAccepted, Kind::kRejected));
+  if (config_.edge_holdout > 0) {
+    pools_.clear();
+    corpus_.splits.push_back(per_length_split("test_edge_ood", config_.L_min, config_.L_max, Kind::kCrossAccepted,
+                                              Kind::kCrossRejected));
+  }
+  pools_.clear();
+  corpus_.splits.push_back(border_split());
+  return std::move(corpus_);
+}
+
+}  // namespace
+
+std::uint64_t corpus_seed(const DataConfig& config, std::uint64_t run_seed) { return config.seed.value_or(run_seed); }
+
+Corpus generate_corpus(const Language& language, const DataConfig& config, std::uint64_t run_seed) {
+  config.validate();
+  return Generator(language, config, corpus_seed(config, run_seed)).run();
+}
+
+}  // namespace regal::data
