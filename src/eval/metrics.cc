@@ -1,0 +1,155 @@
+#include "eval/metrics.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace regal::eval {
+namespace {
+
+bool correct(const Prediction& p) { return (p.p_accept > 0.5f) == (p.label == 1); }
+
+nlohmann::json optional_json(const std::optional<double>& value) {
+  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+std::optional<double> auroc(const std::vector<Prediction>& predictions) {
+  std::vector<std::pair<float, std::uint8_t>> scored;
+  scored.reserve(predictions.size());
+  std::size_t positives = 0;
+  for (const auto& p : predictions) {
+    scored.emplace_back(p.p_accept, p.label);
+    positives += p.label;
+  }
+  const std::size_t negatives = scored.size() - positives;
+  if (positives == 0 || negatives == 0) return std::nullopt;
+  std::sort(scored.begin(), scored.end());
+  // Mann-Whitney U with average ranks over ties.
+  double rank_sum = 0;
+  for (std::size_t i = 0; i < scored.size();) {
+    std::size_t j = i;
+    while (j < scored.size() && scored[j].first == scored[i].first) ++j;
+    const double average_rank = (static_cast<double>(i + 1) + static_cast<double>(j)) / 2.0;
+    for (std::size_t t = i; t < j; ++t) rank_sum += scored[t].second ? average_rank : 0.0;
+    i = j;
+  }
+  const double p = static_cast<double>(positives), n = static_cast<double>(negatives);
+  return (rank_sum - p * (p + 1) / 2.0) / (p * n);
+}
+
+double expected_calibration_error(const std::vector<Prediction>& predictions, int bins) {
+  if (predictions.empty()) return 0;
+  std::vector<double> confidence(static_cast<std::size_t>(bins), 0), hits(static_cast<std::size_t>(bins), 0),
+      counts(static_cast<std::size_t>(bins), 0);
+  for (const auto& p : predictions) {
+    const double c = std::max<double>(p.p_accept, 1.0 - p.p_accept);
+    const auto bin = static_cast<std::size_t>(std::min(bins - 1, static_cast<int>(c * bins)));
+    confidence[bin] += c;
+    hits[bin] += correct(p) ? 1 : 0;
+    counts[bin] += 1;
+  }
+  double ece = 0;
+  for (std::size_t b = 0; b < counts.size(); ++b) {
+    if (counts[b] > 0) ece += std::abs(hits[b] - confidence[b]) / static_cast<double>(predictions.size());
+  }
+  return ece;
+}
+
+SplitMetrics split_metrics(const std::string& split, const std::vector<Prediction>& predictions) {
+  SplitMetrics metrics;
+  metrics.split = split;
+  metrics.n = predictions.size();
+  std::map<std::size_t, LengthMetrics> by_length;
+  double correct_total = 0, loss_total = 0;
+  for (const auto& p : predictions) {
+    LengthMetrics& m = by_length[p.length];
+    m.length = p.length;
+    ++m.n;
+    m.accuracy += correct(p) ? 1 : 0;
+    m.loss += p.loss;
+    correct_total += correct(p) ? 1 : 0;
+    loss_total += p.loss;
+  }
+  metrics.worst_accuracy = 2;
+  for (auto& [length, m] : by_length) {
+    m.accuracy /= static_cast<double>(m.n);
+    m.loss /= static_cast<double>(m.n);
+    metrics.accuracy += m.accuracy;
+    if (m.accuracy < metrics.worst_accuracy) {
+      metrics.worst_accuracy = m.accuracy;
+      metrics.worst_length = length;
+    }
+    metrics.per_length.push_back(m);
+  }
+  if (by_length.empty()) {
+    metrics.worst_accuracy = 0;
+    return metrics;
+  }
+  metrics.accuracy /= static_cast<double>(by_length.size());
+  metrics.accuracy_pooled = correct_total / static_cast<double>(predictions.size());
+  metrics.loss = loss_total / static_cast<double>(predictions.size());
+  metrics.auroc = auroc(predictions);
+  metrics.ece = expected_calibration_error(predictions);
+  return metrics;
+}
+
+Summary summarize(std::vector<SplitMetrics> splits, double tau) {
+  Summary summary;
+  summary.tau = tau;
+  for (auto& split : splits) {
+    const std::string name = split.split;
+    summary.splits.emplace(name, std::move(split));
+  }
+  auto accuracy = [&](const std::string& name) -> std::optional<double> {
+    const auto found = summary.splits.find(name);
+    if (found == summary.splits.end() || found->second.n == 0) return std::nullopt;
+    return found->second.accuracy;
+  };
+  auto gap = [&](const std::string& other) -> std::optional<double> {
+    const auto id = accuracy("test_id"), ood = accuracy(other);
+    if (!id || !ood) return std::nullopt;
+    return *id - *ood;
+  };
+  summary.ood_gap_len = gap("test_len_ood");
+  summary.ood_gap_edge = gap("test_edge_ood");
+  summary.ood_gap_border = gap("test_border");
+
+  std::map<std::size_t, double> curve;  // test_id ∪ test_len_ood, per length
+  for (const char* name : {"test_id", "test_len_ood"}) {
+    const auto found = summary.splits.find(name);
+    if (found == summary.splits.end()) continue;
+    for (const auto& m : found->second.per_length) curve[m.length] = m.accuracy;
+  }
+  if (!curve.empty()) {
+    std::size_t horizon = curve.begin()->first - 1;
+    for (const auto& [length, acc] : curve) {
+      if (acc < tau) break;
+      horizon = length;
+    }
+    summary.horizon = horizon;
+  }
+  return summary;
+}
+
+nlohmann::json Summary::flat_json() const {
+  nlohmann::json flat = nlohmann::json::object();
+  for (const auto& [name, m] : splits) {
+    flat["acc_" + name] = m.accuracy;
+    flat["acc_pooled_" + name] = m.accuracy_pooled;
+    flat["loss_" + name] = m.loss;
+    flat["worst_len_" + name] = m.worst_length;
+    flat["worst_acc_" + name] = m.worst_accuracy;
+    flat["auroc_" + name] = optional_json(m.auroc);
+    flat["ece_" + name] = m.ece;
+    flat["n_" + name] = m.n;
+  }
+  flat["ood_gap_len"] = optional_json(ood_gap_len);
+  flat["ood_gap_edge"] = optional_json(ood_gap_edge);
+  flat["ood_gap_border"] = optional_json(ood_gap_border);
+  flat["horizon"] = horizon ? nlohmann::json(*horizon) : nlohmann::json(nullptr);
+  flat["tau"] = tau;
+  return flat;
+}
+
+}  // namespace regal::eval

@@ -1,0 +1,31 @@
+#pragma once
+// Sequence classifiers: tokens [B, L] (int64 symbol indices; every row has the
+// same length, there is no padding) -> logits [B, 2] (rejected, accepted).
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+
+#include "model/config.h"
+
+namespace regal::model {
+
+class ClassifierImpl : public torch::nn::Module {
+ public:
+  virtual torch::Tensor forward(const torch::Tensor& tokens) = 0;
+};
+using Classifier = std::shared_ptr<ClassifierImpl>;
+
+// Builds the model of a resolved config (budget already applied, see
+// resolve_budget) for `num_symbols` symbols and strings up to `max_length`.
+// Initialisation draws from torch's default generator: seed it first.
+Classifier build_classifier(const ModelConfig& config, std::size_t num_symbols, std::size_t max_length);
+
+// Trainable parameters of a built model.
+std::size_t count_parameters(const torch::nn::Module& model);
+
+// "cpu", "cuda" or "auto" (cuda when available). Throws InputError for cuda
+// without a usable device, or for anything else.
+torch::Device resolve_device(const std::string& spec);
+
+}  // namespace regal::model

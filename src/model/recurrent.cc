@@ -1,0 +1,33 @@
+#include "model/recurrent.h"
+
+namespace regal::model {
+
+RecurrentClassifierImpl::RecurrentClassifierImpl(const ModelConfig& config, std::size_t num_symbols)
+    : arch_(config.arch) {
+  const auto d = static_cast<std::int64_t>(config.d_model);
+  const auto layers = static_cast<std::int64_t>(config.n_layers);
+  embedding_ = register_module("embedding", torch::nn::Embedding(static_cast<std::int64_t>(num_symbols), d));
+  if (arch_ == "lstm") {
+    lstm_ = register_module("lstm", torch::nn::LSTM(torch::nn::LSTMOptions(d, d).num_layers(layers).batch_first(true)));
+  } else if (arch_ == "gru") {
+    gru_ = register_module("gru", torch::nn::GRU(torch::nn::GRUOptions(d, d).num_layers(layers).batch_first(true)));
+  } else {
+    rnn_ = register_module("rnn", torch::nn::RNN(torch::nn::RNNOptions(d, d).num_layers(layers).batch_first(true)));
+  }
+  head_ = register_module("head", torch::nn::Linear(d, 2));
+}
+
+torch::Tensor RecurrentClassifierImpl::forward(const torch::Tensor& tokens) {
+  const torch::Tensor x = embedding_(tokens);
+  torch::Tensor final_states;  // [layers, B, D]
+  if (lstm_) {
+    final_states = std::get<0>(std::get<1>(lstm_->forward(x)));
+  } else if (gru_) {
+    final_states = std::get<1>(gru_->forward(x));
+  } else {
+    final_states = std::get<1>(rnn_->forward(x));
+  }
+  return head_(final_states[-1]);
+}
+
+}  // namespace regal::model

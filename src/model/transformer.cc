@@ -1,0 +1,132 @@
+// Pre-LN transformer classifier.
+//
+// Every row of a batch has one length, so attention needs no mask. With CLS
+// pooling only the CLS row of the last block feeds the head, so the last
+// block computes queries, the output projection and the MLP for that row
+// alone (keys and values still cover every position): the logits and their
+// gradients are exactly those of the full computation, at a fraction of the
+// last block's cost.
+#include "model/transformer.h"
+
+#include <cmath>
+
+namespace regal::model {
+namespace {
+
+namespace F = torch::nn::functional;
+
+// rotate_half: (x1, x2) -> (-x2, x1) over the two halves of the last dimension.
+torch::Tensor rotate_half(const torch::Tensor& x) {
+  const auto halves = x.chunk(2, -1);
+  return torch::cat({-halves[1], halves[0]}, -1);
+}
+
+}  // namespace
+
+TransformerBlockImpl::TransformerBlockImpl(std::int64_t d_model, std::int64_t n_heads, std::int64_t d_ff,
+                                           double dropout)
+    : n_heads_(n_heads) {
+  norm_attention_ = register_module("norm_attention", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d_model})));
+  qkv_ = register_module("qkv", torch::nn::Linear(d_model, 3 * d_model));
+  out_ = register_module("out", torch::nn::Linear(d_model, d_model));
+  norm_mlp_ = register_module("norm_mlp", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d_model})));
+  up_ = register_module("up", torch::nn::Linear(d_model, d_ff));
+  down_ = register_module("down", torch::nn::Linear(d_ff, d_model));
+  dropout_ = register_module("dropout", torch::nn::Dropout(dropout));
+}
+
+torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
+                                            const torch::Tensor& bias, bool first_row_only) {
+  const std::int64_t batch = x.size(0), length = x.size(1), width = x.size(2);
+  const std::int64_t head_width = width / n_heads_;
+  // [B, T, 3D] -> three [B, H, T, Dh] views.
+  const auto qkv = qkv_(norm_attention_(x)).view({batch, length, 3, n_heads_, head_width}).permute({2, 0, 3, 1, 4});
+  torch::Tensor q = qkv[0], k = qkv[1], v = qkv[2];
+  if (cos.defined()) {
+    q = q * cos + rotate_half(q) * sin;
+    k = k * cos + rotate_half(k) * sin;
+  }
+  torch::Tensor residual = x;
+  if (first_row_only) {
+    q = q.narrow(2, 0, 1);
+    residual = x.narrow(1, 0, 1);
+  }
+  torch::Tensor scores = torch::matmul(q, k.transpose(-2, -1)) * (1.0 / std::sqrt(static_cast<double>(head_width)));
+  if (bias.defined()) scores = scores + (first_row_only ? bias.narrow(1, 0, 1) : bias);
+  const torch::Tensor attention = dropout_(torch::softmax(scores, -1));
+  const torch::Tensor context = torch::matmul(attention, v).transpose(1, 2).reshape({batch, q.size(2), width});
+  const torch::Tensor h = residual + dropout_(out_(context));
+  return h + dropout_(down_(F::gelu(up_(norm_mlp_(h)))));
+}
+
+TransformerClassifierImpl::TransformerClassifierImpl(const ModelConfig& config, std::size_t num_symbols,
+                                                     std::size_t max_length)
+    : config_(config), cls_token_(config.pool == "cls" ? static_cast<std::int64_t>(num_symbols) : -1) {
+  const auto d = static_cast<std::int64_t>(config.d_model);
+  const std::int64_t vocabulary = static_cast<std::int64_t>(num_symbols) + (cls_token_ >= 0 ? 1 : 0);
+  embedding_ = register_module("embedding", torch::nn::Embedding(vocabulary, d));
+  if (config.pos == "learned") {
+    const std::int64_t rows = static_cast<std::int64_t>(max_length) + (cls_token_ >= 0 ? 1 : 0);
+    positions_ = register_module("positions", torch::nn::Embedding(rows, d));
+  }
+  blocks_ = register_module("blocks", torch::nn::ModuleList());
+  for (std::size_t i = 0; i < config.n_layers; ++i) {
+    blocks_->push_back(TransformerBlock(d, static_cast<std::int64_t>(config.n_heads),
+                                        static_cast<std::int64_t>(config.ff_width()), config.dropout));
+  }
+  norm_final_ = register_module("norm_final", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
+  head_ = register_module("head", torch::nn::Linear(d, 2));
+}
+
+const TransformerClassifierImpl::Tables& TransformerClassifierImpl::tables(std::int64_t length,
+                                                                          const torch::Device& device) {
+  const std::string key = std::to_string(length) + "@" + device.str();
+  auto found = tables_.find(key);
+  if (found != tables_.end()) return found->second;
+  Tables tables;
+  const auto d = static_cast<std::int64_t>(config_.d_model);
+  const auto heads = static_cast<std::int64_t>(config_.n_heads);
+  const auto options = torch::TensorOptions().dtype(torch::kFloat32).device(device);
+  const torch::Tensor position = torch::arange(length, options).unsqueeze(1);  // [T, 1]
+  auto inverse_frequencies = [&](std::int64_t width) {
+    return torch::exp(torch::arange(0, width, 2, options) * (-std::log(10000.0) / static_cast<double>(width)));
+  };
+  if (config_.pos == "sinusoidal") {
+    const torch::Tensor angles = position * inverse_frequencies(d);  // [T, D/2]
+    tables.sinusoid = torch::stack({torch::sin(angles), torch::cos(angles)}, -1).reshape({length, d});
+  } else if (config_.pos == "rope") {
+    const torch::Tensor angles = position * inverse_frequencies(d / heads);  // [T, Dh/2]
+    const torch::Tensor doubled = torch::cat({angles, angles}, -1);          // [T, Dh]
+    tables.cos = torch::cos(doubled);
+    tables.sin = torch::sin(doubled);
+  } else if (config_.pos == "alibi") {
+    // Slopes 2^(-8h/H) (Press et al. 2022); symmetric distance for an encoder.
+    const torch::Tensor slopes = torch::pow(2.0, -8.0 * torch::arange(1, heads + 1, options) / static_cast<double>(heads));
+    const torch::Tensor distance = (position - position.transpose(0, 1)).abs();  // [T, T]
+    tables.bias = -slopes.view({heads, 1, 1}) * distance.unsqueeze(0);          // [H, T, T]
+  }
+  return tables_.emplace(key, std::move(tables)).first->second;
+}
+
+torch::Tensor TransformerClassifierImpl::forward(const torch::Tensor& tokens) {
+  torch::Tensor ids = tokens;
+  if (cls_token_ >= 0) {
+    const torch::Tensor cls = torch::full({tokens.size(0), 1}, cls_token_, tokens.options());
+    ids = torch::cat({cls, tokens}, 1);
+  }
+  const std::int64_t length = ids.size(1);
+  const Tables& table = tables(length, tokens.device());
+  torch::Tensor x = embedding_(ids);
+  if (table.sinusoid.defined()) x = x + table.sinusoid;
+  if (positions_) x = x + positions_->weight.narrow(0, 0, length);
+  const std::size_t last = blocks_->size() - 1;
+  for (std::size_t i = 0; i < blocks_->size(); ++i) {
+    const bool first_row_only = cls_token_ >= 0 && i == last && !full_last_block_;
+    x = blocks_[i]->as<TransformerBlock>()->forward(x, table.cos, table.sin, table.bias, first_row_only);
+  }
+  x = norm_final_(x);
+  const torch::Tensor pooled = cls_token_ >= 0 ? x.select(1, 0) : x.mean(1);
+  return head_(pooled);
+}
+
+}  // namespace regal::model

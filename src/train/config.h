@@ -1,0 +1,34 @@
+#pragma once
+// `train.*`: optimisation settings, and the learning-rate schedule.
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace regal::train {
+
+struct TrainConfig {
+  double lr = 1e-3;                 // peak learning rate (AdamW)
+  double lr_min = 1e-5;             // learning rate at the end of the cosine decay
+  double weight_decay = 0.01;       // AdamW decoupled weight decay
+  double beta1 = 0.9;               // AdamW first-moment decay
+  double beta2 = 0.999;             // AdamW second-moment decay
+  std::size_t warmup = 100;         // steps of linear warm-up from 0 to lr
+  double clip = 1.0;                // gradient-norm clip; 0 disables
+  std::size_t steps = 2000;         // optimisation steps
+  std::size_t batch_size = 128;     // strings per batch (all of one length)
+  std::size_t eval_every = 200;     // steps between validation passes (and history lines)
+  std::size_t patience = 0;         // early stop after this many evaluations without a better val_acc; 0: never
+  std::size_t checkpoint_every = 500;  // steps between last.pt writes (also written at the end)
+
+  // Throws InputError naming "train.<field>".
+  void validate() const;
+  nlohmann::json to_json() const;
+  static TrainConfig from_json(const nlohmann::json& json);
+};
+
+// Linear warm-up to lr over `warmup` steps, then cosine decay to lr_min at
+// `steps`. `step` counts from 0 (the first update uses learning_rate(0)).
+double learning_rate(const TrainConfig& config, std::size_t step);
+
+}  // namespace regal::train

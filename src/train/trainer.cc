@@ -1,0 +1,261 @@
+#include "train/trainer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "data/batches.h"
+#include "eval/evaluate.h"
+#include "io/atomic_file.h"
+#include "util/error.h"
+#include "util/rng.h"
+
+namespace regal::train {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// torch's CPU generator (dropout). The handle is const; a copy shares the generator.
+at::Generator cpu_generator() { return torch::globalContext().defaultGenerator(torch::kCPU); }
+
+// Everything besides model and optimiser that a checkpoint restores.
+struct LoopState {
+  std::size_t step = 0;
+  data::TrainingBatches::Position position;
+  double best_val_acc = -1;
+  std::size_t best_step = 0;
+  std::size_t evaluations_without_improvement = 0;
+  double seconds = 0;                 // training wall time before this process
+  double window_loss = 0, window_correct = 0, window_strings = 0;  // since the last evaluation
+  double window_seconds = 0;
+  std::size_t total_strings = 0;
+  std::vector<HistoryRow> history;
+};
+
+HistoryRow row_from_json(const nlohmann::json& j) {
+  return {j.at("step").get<std::size_t>(), j.at("lr").get<double>(), j.at("train_loss").get<double>(),
+          j.at("train_acc").get<double>(), j.at("val_loss").get<double>(), j.at("val_acc").get<double>(),
+          j.at("elapsed_seconds").get<double>(), j.at("strings_per_second").get<double>()};
+}
+
+torch::Tensor scalar(double value) { return torch::tensor({value}, torch::kFloat64); }
+double read_scalar(torch::serialize::InputArchive& archive, const std::string& key) {
+  torch::Tensor t;
+  archive.read(key, t);
+  return t.item<double>();
+}
+
+void save_checkpoint(const std::filesystem::path& path, model::ClassifierImpl& model, torch::optim::AdamW& optimizer,
+                     const LoopState& state) {
+  io::produce_file_atomic(path, [&](const std::filesystem::path& tmp) {
+    torch::serialize::OutputArchive archive, model_archive, optimizer_archive;
+    model.save(model_archive);
+    optimizer.save(optimizer_archive);
+    archive.write("model", model_archive);
+    archive.write("optimizer", optimizer_archive);
+    archive.write("step", scalar(static_cast<double>(state.step)));
+    archive.write("epoch", scalar(static_cast<double>(state.position.epoch)));
+    archive.write("batch", scalar(static_cast<double>(state.position.batch)));
+    archive.write("best_val_acc", scalar(state.best_val_acc));
+    archive.write("best_step", scalar(static_cast<double>(state.best_step)));
+    archive.write("evaluations_without_improvement", scalar(static_cast<double>(state.evaluations_without_improvement)));
+    archive.write("seconds", scalar(state.seconds));
+    archive.write("window", torch::tensor({state.window_loss, state.window_correct, state.window_strings,
+                                           state.window_seconds, static_cast<double>(state.total_strings)},
+                                          torch::kFloat64));
+    archive.write("cpu_generator", cpu_generator().get_state());
+    nlohmann::json history = nlohmann::json::array();
+    for (const auto& row : state.history) history.push_back(row.to_json());
+    archive.write("history", c10::IValue(history.dump()));
+    archive.save_to(tmp.string());
+  });
+}
+
+LoopState load_checkpoint(const std::filesystem::path& path, model::ClassifierImpl& model,
+                          torch::optim::AdamW* optimizer, const torch::Device& device) {
+  torch::serialize::InputArchive archive, model_archive;
+  try {
+    archive.load_from(path.string(), device);
+  } catch (const c10::Error& e) {
+    throw IoError("cannot read checkpoint " + path.string() + ": " + e.what_without_backtrace());
+  }
+  archive.read("model", model_archive);
+  model.load(model_archive);
+  LoopState state;
+  if (optimizer == nullptr) return state;
+  torch::serialize::InputArchive optimizer_archive;
+  archive.read("optimizer", optimizer_archive);
+  optimizer->load(optimizer_archive);
+  state.step = static_cast<std::size_t>(read_scalar(archive, "step"));
+  state.position.epoch = static_cast<std::uint64_t>(read_scalar(archive, "epoch"));
+  state.position.batch = static_cast<std::uint64_t>(read_scalar(archive, "batch"));
+  state.best_val_acc = read_scalar(archive, "best_val_acc");
+  state.best_step = static_cast<std::size_t>(read_scalar(archive, "best_step"));
+  state.evaluations_without_improvement = static_cast<std::size_t>(read_scalar(archive, "evaluations_without_improvement"));
+  state.seconds = read_scalar(archive, "seconds");
+  torch::Tensor window;
+  archive.read("window", window);
+  const auto w = window.accessor<double, 1>();
+  state.window_loss = w[0];
+  state.window_correct = w[1];
+  state.window_strings = w[2];
+  state.window_seconds = w[3];
+  state.total_strings = static_cast<std::size_t>(w[4]);
+  torch::Tensor generator;
+  archive.read("cpu_generator", generator);
+  at::Generator shared = cpu_generator();
+  std::lock_guard<std::mutex> lock(shared.mutex());
+  shared.set_state(generator);
+  c10::IValue history;
+  archive.read("history", history);
+  for (const auto& row : nlohmann::json::parse(history.toStringRef())) state.history.push_back(row_from_json(row));
+  return state;
+}
+
+void write_history(const std::filesystem::path& path, const std::vector<HistoryRow>& history) {
+  if (path.empty()) return;
+  std::string text;
+  for (const auto& row : history) text += row.to_json().dump() + "\n";
+  io::write_file_atomic(path, text);
+}
+
+}  // namespace
+
+nlohmann::json HistoryRow::to_json() const {
+  return {{"step", step},         {"lr", lr},           {"train_loss", train_loss},           {"train_acc", train_acc},
+          {"val_loss", val_loss}, {"val_acc", val_acc}, {"elapsed_seconds", elapsed_seconds}, {"strings_per_second", strings_per_second}};
+}
+
+void configure_threads(std::size_t threads) {
+  torch::set_num_threads(static_cast<int>(std::max<std::size_t>(threads, 1)));
+  static bool interop_set = false;
+  if (!interop_set) {
+    interop_set = true;
+    try {
+      torch::set_num_interop_threads(1);
+    } catch (const c10::Error&) {
+      // Already started by earlier parallel work in this process: harmless.
+    }
+  }
+}
+
+void seed_model_init(std::uint64_t seed) {
+  const std::uint64_t init_seed = derive_seed(seed, "model_init");
+  torch::manual_seed(init_seed);
+}
+
+void load_weights(model::ClassifierImpl& model, const std::filesystem::path& checkpoint, const torch::Device& device) {
+  load_checkpoint(checkpoint, model, nullptr, device);
+}
+
+TrainResult train(model::ClassifierImpl& model, const data::Corpus& corpus, const TrainConfig& config,
+                  const TrainOptions& options) {
+  config.validate();
+  const data::Split* train_split = corpus.find("train");
+  const data::Split* val_split = corpus.find("val");
+  if (train_split == nullptr || train_split->size() == 0) throw InputError("the corpus has no training strings");
+
+  torch::optim::AdamW optimizer(model.parameters(), torch::optim::AdamWOptions(config.lr)
+                                                        .betas({config.beta1, config.beta2})
+                                                        .weight_decay(config.weight_decay));
+  data::TrainingBatches batches(*train_split, config.batch_size, derive_seed(options.seed, "batches"));
+  const std::filesystem::path last = options.checkpoint_dir.empty() ? "" : options.checkpoint_dir / "last.pt";
+  const std::filesystem::path best = options.checkpoint_dir.empty() ? "" : options.checkpoint_dir / "best.pt";
+
+  TrainResult result;
+  LoopState state;
+  if (options.resume && !last.empty() && std::filesystem::exists(last)) {
+    state = load_checkpoint(last, model, &optimizer, options.device);
+    batches.seek(state.position);
+    result.resumed = true;
+    result.resumed_from = state.step;
+    spdlog::info("resuming from {} at step {}", last.string(), state.step);
+  } else {
+    // Dropout draws from torch's CPU generator: give it a stream of its own.
+    at::Generator shared = cpu_generator();
+    std::lock_guard<std::mutex> lock(shared.mutex());
+    shared.set_current_seed(derive_seed(options.seed, "dropout"));
+  }
+
+  auto evaluate_val = [&](double lr) {
+    HistoryRow row;
+    row.step = state.step;
+    row.lr = lr;
+    row.train_loss = state.window_strings > 0 ? state.window_loss / state.window_strings : 0;
+    row.train_acc = state.window_strings > 0 ? state.window_correct / state.window_strings : 0;
+    row.strings_per_second = state.window_seconds > 0 ? state.window_strings / state.window_seconds : 0;
+    row.elapsed_seconds = state.seconds;
+    if (val_split != nullptr && val_split->size() > 0) {
+      const auto metrics = eval::split_metrics("val", eval::predict(model, *val_split, options.device, options.eval_batch_size));
+      row.val_loss = metrics.loss;
+      row.val_acc = metrics.accuracy;
+    }
+    model.train();
+    state.window_loss = state.window_correct = state.window_strings = state.window_seconds = 0;
+    state.history.push_back(row);
+    return row;
+  };
+
+  model.train();
+  bool stop = false;
+  while (state.step < config.steps && !stop) {
+    const auto step_start = Clock::now();
+    const double lr = learning_rate(config, state.step);
+    for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+
+    const data::Batch& batch = batches.next();
+    const auto [tokens, labels] = eval::batch_tensors(*train_split, batch, options.device);
+    optimizer.zero_grad();
+    const torch::Tensor logits = model.forward(tokens);
+    const torch::Tensor loss = torch::cross_entropy_loss(logits, labels);
+    loss.backward();
+    if (config.clip > 0) torch::nn::utils::clip_grad_norm_(model.parameters(), config.clip);
+    optimizer.step();
+
+    const auto strings = static_cast<double>(batch.indices.size());
+    state.window_loss += loss.item<double>() * strings;
+    state.window_correct += logits.argmax(1).eq(labels).sum().item<double>();
+    state.window_strings += strings;
+    state.total_strings += batch.indices.size();
+    ++state.step;
+    state.position = batches.position();
+    const double step_seconds = std::chrono::duration<double>(Clock::now() - step_start).count();
+    state.seconds += step_seconds;
+    state.window_seconds += step_seconds;
+
+    const bool last_step = state.step == config.steps;
+    if (state.step % config.eval_every == 0 || last_step) {
+      const HistoryRow row = evaluate_val(lr);
+      spdlog::info("step {:>6}  lr {:.2e}  train_loss {:.4f}  train_acc {:.4f}  val_loss {:.4f}  val_acc {:.4f}  {:.0f} strings/s",
+                   row.step, row.lr, row.train_loss, row.train_acc, row.val_loss, row.val_acc, row.strings_per_second);
+      if (row.val_acc > state.best_val_acc) {
+        state.best_val_acc = row.val_acc;
+        state.best_step = state.step;
+        state.evaluations_without_improvement = 0;
+        if (!best.empty()) save_checkpoint(best, model, optimizer, state);
+      } else if (config.patience > 0 && ++state.evaluations_without_improvement >= config.patience) {
+        result.stopped_early = true;
+        stop = true;
+        spdlog::info("early stop at step {}: val_acc has not improved for {} evaluations", state.step, config.patience);
+      }
+      write_history(options.history_path, state.history);
+    }
+    const bool interrupted = options.on_step && !options.on_step(state.step);
+    if (!last.empty() && (state.step % config.checkpoint_every == 0 || last_step || stop || interrupted)) {
+      save_checkpoint(last, model, optimizer, state);
+    }
+    if (interrupted) {
+      result.interrupted = true;
+      break;
+    }
+  }
+  result.steps = state.step;
+  result.best_val_acc = state.best_val_acc;
+  result.best_step = state.best_step;
+  result.seconds = state.seconds;
+  result.strings_per_second = state.seconds > 0 ? static_cast<double>(state.total_strings) / state.seconds : 0;
+  result.history = state.history;
+  return result;
+}
+
+}  // namespace regal::train

@@ -1,0 +1,77 @@
+#pragma once
+// The training loop: AdamW with warm-up and cosine decay, gradient clipping,
+// one-length batches, validation every eval_every steps, early stopping,
+// checkpoints last.pt and best.pt, logs/history.jsonl.
+//
+// A checkpoint holds the model, the optimiser state, the step, the batch
+// iterator's position, torch's CPU generator (dropout), the best validation
+// score, the running training sums and the history so far: resuming from
+// last.pt continues exactly where the run stopped, and on CPU with the same
+// thread count the final weights equal those of an uninterrupted run bit for bit.
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "data/corpus.h"
+#include "model/classifier.h"
+#include "train/config.h"
+
+namespace regal::train {
+
+struct HistoryRow {
+  std::size_t step = 0;              // optimisation steps done
+  double lr = 0;                     // learning rate of the last step
+  double train_loss = 0;             // mean over the steps since the previous row
+  double train_acc = 0;              // likewise
+  double val_loss = 0;               // over the whole val split
+  double val_acc = 0;                // mean over lengths, like every split score
+  double elapsed_seconds = 0;        // training wall time so far (across resumes)
+  double strings_per_second = 0;     // training throughput since the previous row
+  nlohmann::json to_json() const;
+};
+
+struct TrainOptions {
+  std::uint64_t seed = 0;                    // the run's seed: batch order and dropout derive from it
+  torch::Device device = torch::kCPU;        // where to train
+  std::filesystem::path checkpoint_dir;      // last.pt and best.pt go here; empty: no checkpoints
+  std::filesystem::path history_path;        // history.jsonl, rewritten atomically at each evaluation; empty: none
+  bool resume = true;                        // continue from checkpoint_dir/last.pt when it exists
+  std::size_t eval_batch_size = 512;         // strings per validation batch
+  // Called after every step with the number of steps done; returning false
+  // stops training at once after writing last.pt (preemption).
+  std::function<bool(std::size_t)> on_step;
+};
+
+struct TrainResult {
+  std::size_t steps = 0;             // steps done in total
+  bool stopped_early = false;        // patience ran out
+  bool interrupted = false;          // on_step asked to stop; last.pt holds the state
+  bool resumed = false;              // started from last.pt
+  std::size_t resumed_from = 0;      // the step it resumed from
+  double best_val_acc = -1;          // best validation score seen
+  std::size_t best_step = 0;         // the step of best.pt
+  double seconds = 0;                // training wall time, across resumes
+  double strings_per_second = 0;     // over the whole training
+  std::vector<HistoryRow> history;   // every evaluation
+};
+
+// Trains `model` (already on options.device) on the corpus's train split,
+// validating on val. Requires a non-empty train split.
+TrainResult train(model::ClassifierImpl& model, const data::Corpus& corpus, const TrainConfig& config,
+                  const TrainOptions& options);
+
+// Loads the model weights of a checkpoint (last.pt or best.pt) into `model`.
+void load_weights(model::ClassifierImpl& model, const std::filesystem::path& checkpoint, const torch::Device& device);
+
+// torch::set_num_threads(threads) with interop threads 1 (set once per process).
+void configure_threads(std::size_t threads);
+
+// Seeds torch's default generators for model initialisation from the run's seed.
+void seed_model_init(std::uint64_t seed);
+
+}  // namespace regal::train
