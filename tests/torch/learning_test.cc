@@ -1,0 +1,236 @@
+// Checks that the learning is real: models build with the parameter counts
+// we record, every positional scheme runs beyond the trained length, training
+// drives the loss down, and resuming a checkpoint equals never stopping.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "data/generate.h"
+#include "eval/evaluate.h"
+#include "fsm/fsm.h"
+#include "model/classifier.h"
+#include "model/transformer.h"
+#include "train/trainer.h"
+
+namespace fs = std::filesystem;
+using namespace regal;
+
+namespace {
+
+data::Corpus tiny_corpus(const std::string& regex, std::size_t n_train = 2000) {
+  const auto alphabet = fsm::Alphabet::parse("ab").take_or_throw();
+  const data::Language lang{"test", regex, fsm::compile_regex(regex, alphabet).take_or_throw()};
+  data::DataConfig config;
+  config.L_min = 1;
+  config.L_max = 10;
+  config.L_test_max = 16;
+  config.n_train = n_train;
+  config.n_val = 200;
+  config.n_test_per_length = 20;
+  return data::generate_corpus(lang, config, 1);
+}
+
+model::ModelConfig small(const std::string& arch, const std::string& pos = "sinusoidal") {
+  model::ModelConfig config;
+  config.arch = arch;
+  config.d_model = 32;
+  config.n_heads = 4;
+  config.n_layers = 2;
+  config.pos = pos;
+  return config;
+}
+
+train::TrainConfig quick(std::size_t steps) {
+  train::TrainConfig config;
+  config.steps = steps;
+  config.batch_size = 32;
+  config.warmup = 10;
+  config.lr = 3e-3;
+  config.eval_every = 20;
+  config.checkpoint_every = 1000;
+  return config;
+}
+
+class TempDir : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    train::configure_threads(1);
+    dir_ = fs::temp_directory_path() /
+           ("regal_learn_" + std::to_string(::getpid()) + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+}  // namespace
+
+TEST(Model, ParameterCountFormulaMatchesTheBuiltModel) {
+  for (const std::string arch : {"transformer", "lstm", "gru", "rnn"}) {
+    for (const std::string pos : {"sinusoidal", "learned", "none", "rope", "alibi"}) {
+      for (const std::string pool : {"cls", "mean"}) {
+        if (arch != "transformer" && (pos != "sinusoidal" || pool != "cls")) continue;
+        model::ModelConfig config = small(arch, pos);
+        config.pool = pool;
+        config.d_ff = 48;
+        const auto built = model::build_classifier(config, 3, 50);
+        EXPECT_EQ(model::parameter_count(config, 3, 50), model::count_parameters(*built))
+            << arch << " " << pos << " " << pool;
+      }
+    }
+  }
+}
+
+TEST(Model, BudgetsLandWithinTenPercent) {
+  for (const std::string arch : {"transformer", "lstm", "gru", "rnn"}) {
+    for (const double budget : {2e4, 1e5, 5e5}) {
+      model::ModelConfig config = small(arch);
+      config.params = budget;
+      const model::ModelConfig resolved = model::resolve_budget(config, 2, 100);
+      const auto built = model::build_classifier(resolved, 2, 100);
+      const double count = static_cast<double>(model::count_parameters(*built));
+      EXPECT_NEAR(count, budget, 0.1 * budget) << arch << " at " << budget << ": d_model " << resolved.d_model;
+      EXPECT_EQ(resolved.n_layers, config.n_layers);
+      if (arch == "transformer") {
+        EXPECT_EQ(resolved.d_model % resolved.n_heads, 0U);
+      }
+    }
+  }
+}
+
+TEST(Model, EveryPositionalSchemeRunsForwardAndBackwardBeyondTrainedLengths) {
+  for (const std::string pos : {"sinusoidal", "learned", "none", "rope", "alibi"}) {
+    for (const std::string pool : {"cls", "mean"}) {
+      model::ModelConfig config = small("transformer", pos);
+      config.pool = pool;
+      const auto model = model::build_classifier(config, 2, 40);
+      for (const std::int64_t length : {3, 10, 40}) {
+        const torch::Tensor tokens = torch::randint(0, 2, {5, length}, torch::kInt64);
+        const torch::Tensor logits = model->forward(tokens);
+        ASSERT_EQ(logits.sizes(), (std::vector<std::int64_t>{5, 2})) << pos;
+        ASSERT_TRUE(torch::isfinite(logits).all().item<bool>()) << pos << " at length " << length;
+        model->zero_grad();
+        logits.sum().backward();
+        double gradient = 0;
+        for (const auto& p : model->parameters()) {
+          if (p.grad().defined()) gradient += p.grad().abs().sum().item<double>();
+        }
+        EXPECT_GT(gradient, 0) << pos << " " << pool;
+      }
+    }
+  }
+}
+
+TEST(Model, ClsShortcutEqualsTheFullLastBlock) {
+  torch::manual_seed(3);
+  for (const std::string pos : {"sinusoidal", "rope", "alibi", "learned"}) {
+    model::ModelConfig config = small("transformer", pos);
+    auto transformer = std::make_shared<model::TransformerClassifierImpl>(config, 2, 20);
+    const torch::Tensor tokens = torch::randint(0, 2, {7, 12}, torch::kInt64);
+    const torch::Tensor fast = transformer->forward(tokens);
+    fast.sum().backward();
+    std::vector<torch::Tensor> fast_grads;
+    for (const auto& p : transformer->parameters()) fast_grads.push_back(p.grad().clone());
+    transformer->zero_grad();
+    transformer->set_full_last_block(true);
+    const torch::Tensor full = transformer->forward(tokens);
+    full.sum().backward();
+    EXPECT_TRUE(torch::allclose(fast, full, 1e-5, 1e-6)) << pos;
+    const auto params = transformer->parameters();
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      EXPECT_TRUE(torch::allclose(fast_grads[i], params[i].grad(), 1e-4, 1e-6)) << pos << " parameter " << i;
+    }
+  }
+}
+
+TEST_F(TempDir, TransformerAndLstmDriveTrainingLossDownOnAPlus) {
+  const data::Corpus corpus = tiny_corpus("a+");
+  for (const std::string arch : {"transformer", "lstm"}) {
+    train::seed_model_init(1);
+    const auto model = model::build_classifier(small(arch), 2, 16);
+    train::TrainOptions options;
+    options.seed = 1;
+    const auto result = train::train(*model, corpus, quick(200), options);
+    ASSERT_GE(result.history.size(), 2U);
+    EXPECT_LT(result.history.back().train_loss, 0.5 * result.history.front().train_loss) << arch;
+    EXPECT_GT(result.history.back().val_acc, 0.95) << arch;
+    const auto summary = eval::evaluate(*model, corpus, torch::kCPU, 256, 0.95);
+    EXPECT_GT(summary.splits.at("test_id").accuracy, 0.95) << arch;
+  }
+}
+
+TEST_F(TempDir, ResumingACheckpointEqualsNeverStopping) {
+  const data::Corpus corpus = tiny_corpus("(b*ab*a)*b*", 1000);
+  model::ModelConfig config = small("transformer");
+  config.dropout = 0.1;  // the dropout generator must be restored too
+  auto run = [&](const fs::path& dir, std::optional<std::size_t> stop_at) {
+    train::seed_model_init(5);
+    const auto model = model::build_classifier(config, 2, 16);
+    train::TrainOptions options;
+    options.seed = 5;
+    options.checkpoint_dir = dir / "checkpoints";
+    options.history_path = dir / "history.jsonl";
+    if (stop_at) options.on_step = [&](std::size_t step) { return step < *stop_at; };
+    auto result = train::train(*model, corpus, quick(70), options);
+    return std::make_pair(model, result);
+  };
+  const auto [reference, uninterrupted] = run(dir_ / "a", std::nullopt);
+  const auto [first_model, first] = run(dir_ / "b", 33);
+  EXPECT_TRUE(first.interrupted);
+  EXPECT_EQ(first.steps, 33U);
+  EXPECT_TRUE(fs::exists(dir_ / "b" / "checkpoints" / "last.pt"));
+  const auto [resumed_model, resumed] = run(dir_ / "b", std::nullopt);
+  EXPECT_TRUE(resumed.resumed);
+  EXPECT_EQ(resumed.resumed_from, 33U);
+  EXPECT_EQ(resumed.steps, 70U);
+  const auto a = reference->parameters(), b = resumed_model->parameters();
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "parameter " << i;
+  ASSERT_EQ(uninterrupted.history.size(), resumed.history.size());
+  for (std::size_t i = 0; i < resumed.history.size(); ++i) {
+    EXPECT_EQ(uninterrupted.history[i].train_loss, resumed.history[i].train_loss) << i;
+    EXPECT_EQ(uninterrupted.history[i].val_acc, resumed.history[i].val_acc) << i;
+  }
+  const auto ma = eval::evaluate(*reference, corpus, torch::kCPU, 256, 0.95).flat_json();
+  const auto mb = eval::evaluate(*resumed_model, corpus, torch::kCPU, 256, 0.95).flat_json();
+  EXPECT_EQ(ma.dump(), mb.dump());
+  // history.jsonl holds one line per evaluation.
+  std::ifstream history(dir_ / "b" / "history.jsonl");
+  std::size_t lines = 0;
+  for (std::string line; std::getline(history, line);) {
+    const auto row = nlohmann::json::parse(line);
+    EXPECT_TRUE(row.contains("val_acc") && row.contains("strings_per_second") && row.contains("elapsed_seconds"));
+    ++lines;
+  }
+  EXPECT_EQ(lines, resumed.history.size());
+}
+
+TEST_F(TempDir, BestCheckpointHoldsTheBestValidationModel) {
+  const data::Corpus corpus = tiny_corpus("a+");
+  train::seed_model_init(2);
+  const auto model = model::build_classifier(small("lstm"), 2, 16);
+  train::TrainOptions options;
+  options.seed = 2;
+  options.checkpoint_dir = dir_;
+  const auto result = train::train(*model, corpus, quick(60), options);
+  const auto reloaded = model::build_classifier(small("lstm"), 2, 16);
+  train::load_weights(*reloaded, dir_ / "best.pt", torch::kCPU);
+  const auto metrics = eval::split_metrics("val", eval::predict(*reloaded, *corpus.find("val"), torch::kCPU, 128));
+  EXPECT_DOUBLE_EQ(metrics.accuracy, result.best_val_acc);
+}
+
+TEST_F(TempDir, PatienceStopsEarly) {
+  const data::Corpus corpus = tiny_corpus("a+");
+  train::seed_model_init(2);
+  const auto model = model::build_classifier(small("lstm"), 2, 16);
+  train::TrainConfig config = quick(2000);
+  config.patience = 2;
+  train::TrainOptions options;
+  options.seed = 2;
+  const auto result = train::train(*model, corpus, config, options);
+  EXPECT_TRUE(result.stopped_early);
+  EXPECT_LT(result.steps, 2000U);
+}

@@ -1,0 +1,78 @@
+#include <gtest/gtest.h>
+
+#include "eval/metrics.h"
+#include "train/config.h"
+
+using namespace regal::eval;
+
+namespace {
+Prediction p(std::uint32_t length, int label, float p_accept) {
+  return {length, static_cast<std::uint8_t>(label), p_accept, 0.1f};
+}
+}  // namespace
+
+TEST(Auroc, MatchesHandComputedValues) {
+  EXPECT_DOUBLE_EQ(*auroc({p(1, 1, 0.9f), p(1, 0, 0.1f)}), 1.0);
+  EXPECT_DOUBLE_EQ(*auroc({p(1, 1, 0.1f), p(1, 0, 0.9f)}), 0.0);
+  EXPECT_DOUBLE_EQ(*auroc({p(1, 1, 0.5f), p(1, 0, 0.5f)}), 0.5);  // a tie counts half
+  // Positives 0.8, 0.4; negatives 0.6, 0.2: pairs won 3 of 4.
+  EXPECT_DOUBLE_EQ(*auroc({p(1, 1, 0.8f), p(1, 1, 0.4f), p(1, 0, 0.6f), p(1, 0, 0.2f)}), 0.75);
+  EXPECT_FALSE(auroc({p(1, 1, 0.8f), p(1, 1, 0.4f)}).has_value());
+}
+
+TEST(Calibration, EceIsZeroWhenConfidenceMatchesAccuracyAndLargeWhenNot) {
+  // Confidence 0.75 everywhere, 3 of 4 correct: perfectly calibrated.
+  EXPECT_NEAR(expected_calibration_error({p(1, 1, 0.75f), p(1, 1, 0.75f), p(1, 1, 0.75f), p(1, 0, 0.75f)}), 0.0, 1e-6);
+  // Confident and always wrong.
+  EXPECT_NEAR(expected_calibration_error({p(1, 0, 0.99f), p(1, 1, 0.01f)}), 0.99, 1e-6);
+}
+
+TEST(SplitMetrics, AveragesOverLengthsAndFindsTheWorst) {
+  // Length 1: 2/2 correct; length 2: 1/4 correct.
+  const auto m = split_metrics("test", {p(1, 1, 0.9f), p(1, 0, 0.2f), p(2, 1, 0.9f), p(2, 1, 0.1f), p(2, 0, 0.7f),
+                                        p(2, 0, 0.6f)});
+  EXPECT_DOUBLE_EQ(m.accuracy, (1.0 + 0.25) / 2);
+  EXPECT_DOUBLE_EQ(m.accuracy_pooled, 3.0 / 6);
+  EXPECT_EQ(m.worst_length, 2U);
+  EXPECT_DOUBLE_EQ(m.worst_accuracy, 0.25);
+  ASSERT_EQ(m.per_length.size(), 2U);
+  EXPECT_EQ(m.per_length[1].n, 4U);
+}
+
+TEST(Summary, GapsAndHorizon) {
+  auto split = [](const std::string& name, std::vector<std::pair<std::uint32_t, double>> accuracy) {
+    std::vector<Prediction> predictions;
+    for (const auto& [length, acc] : accuracy) {
+      const int correct = static_cast<int>(acc * 10 + 0.5);
+      for (int i = 0; i < 10; ++i) predictions.push_back(p(length, 1, i < correct ? 0.9f : 0.1f));
+    }
+    return split_metrics(name, predictions);
+  };
+  const Summary summary = summarize({split("test_id", {{1, 1.0}, {2, 1.0}, {3, 1.0}}),
+                                     split("test_len_ood", {{4, 1.0}, {5, 0.9}, {6, 1.0}}),
+                                     split("test_border", {{1, 0.5}, {6, 0.7}})},
+                                    0.95);
+  EXPECT_DOUBLE_EQ(*summary.ood_gap_len, 1.0 - (1.0 + 0.9 + 1.0) / 3);
+  EXPECT_DOUBLE_EQ(*summary.ood_gap_border, 1.0 - 0.6);
+  EXPECT_FALSE(summary.ood_gap_edge.has_value());
+  EXPECT_EQ(*summary.horizon, 4U);  // length 5 misses 0.95
+  const auto flat = summary.flat_json();
+  EXPECT_EQ(flat["horizon"], 4);
+  EXPECT_TRUE(flat["ood_gap_edge"].is_null());
+  EXPECT_EQ(flat["worst_len_test_len_ood"], 5);
+  // Failing at the shortest length gives a horizon of one less than it.
+  EXPECT_EQ(*summarize({split("test_id", {{1, 0.5}, {2, 1.0}})}, 0.95).horizon, 0U);
+}
+
+TEST(Schedule, WarmupThenCosineToLrMin) {
+  regal::train::TrainConfig config;
+  config.lr = 1e-3;
+  config.lr_min = 1e-5;
+  config.warmup = 10;
+  config.steps = 110;
+  EXPECT_DOUBLE_EQ(regal::train::learning_rate(config, 0), 1e-4);
+  EXPECT_DOUBLE_EQ(regal::train::learning_rate(config, 9), 1e-3);
+  EXPECT_DOUBLE_EQ(regal::train::learning_rate(config, 10), 1e-3);
+  EXPECT_NEAR(regal::train::learning_rate(config, 60), (1e-3 + 1e-5) / 2, 1e-12);
+  EXPECT_NEAR(regal::train::learning_rate(config, 110), 1e-5, 1e-12);
+}
