@@ -4,3 +4,4 @@ set -euo pipefail
 build=${1:-build}
 "$build/bench/fsm_bench" --benchmark_counters_tabular=true
 "$build/bench/data_bench" --benchmark_counters_tabular=true
+bash "$(dirname "$0")/compare_step.sh" "$build" 1
