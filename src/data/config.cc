@@ -53,15 +53,15 @@ DataConfig DataConfig::from_json(const nlohmann::json& json) {
   DataConfig config;
   const nlohmann::json defaults = config.to_json();
   std::vector<std::string> keys;
-  for (const auto& item : defaults.items()) keys.push_back(item.key());
+  for (const auto& item : defaults.items()) keys.push_back("data." + item.key());
   auto count = [](const std::string& key, const nlohmann::json& value) {
     if (!value.is_number_integer() || value.get<std::int64_t>() < 0) {
-      throw InputError("data." + key + " must be a whole number >= 0 (got " + value.dump() + ")");
+      throw KeyError("data." + key, "data." + key + " must be a whole number >= 0 (got " + value.dump() + ")");
     }
     return value.get<std::size_t>();
   };
   for (const auto& [key, value] : json.items()) {
-    if (!defaults.contains(key)) throw InputError("unknown key data." + key + did_you_mean(key, keys));
+    if (!defaults.contains(key)) throw KeyError("data." + key, "unknown key data." + key + did_you_mean("data." + key, keys));
     try {
       if (key == "L_min") config.L_min = count(key, value);
       if (key == "L_max") config.L_max = count(key, value);
@@ -70,18 +70,18 @@ DataConfig DataConfig::from_json(const nlohmann::json& json) {
       if (key == "n_val") config.n_val = count(key, value);
       if (key == "n_test_per_length") config.n_test_per_length = count(key, value);
       if (key == "p_accept") {
-        if (!value.is_number()) throw InputError("data.p_accept must be a number (got " + value.dump() + ")");
+        if (!value.is_number()) throw KeyError("data.p_accept", "data.p_accept must be a number (got " + value.dump() + ")");
         config.p_accept = value.get<double>();
       }
       if (key == "edge_holdout") config.edge_holdout = count(key, value);
       if (key == "seed") config.seed = value.is_null() ? std::nullopt : std::optional<std::uint64_t>(count(key, value));
       if (key == "negatives") {
         const auto parsed = parse_negatives(value.get<std::string>());
-        if (!parsed) throw InputError("data.negatives must be uniform, border or mixed (got " + value.dump() + ")");
+        if (!parsed) throw KeyError("data.negatives", "data.negatives must be uniform, border or mixed (got " + value.dump() + ")");
         config.negatives = *parsed;
       }
     } catch (const nlohmann::json::exception&) {
-      throw InputError("data." + key + " has the wrong type: " + value.dump());
+      throw KeyError("data." + key, "data." + key + " has the wrong type: " + value.dump());
     }
   }
   return config;

@@ -55,19 +55,19 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& json) {
   ModelConfig config;
   const nlohmann::json defaults = config.to_json();
   std::vector<std::string> keys;
-  for (const auto& item : defaults.items()) keys.push_back(item.key());
+  for (const auto& item : defaults.items()) keys.push_back("model." + item.key());
   auto count = [](const std::string& key, const nlohmann::json& value) {
     if (!value.is_number_integer() || value.get<std::int64_t>() < 0) {
-      throw InputError("model." + key + " must be a whole number >= 0 (got " + value.dump() + ")");
+      throw KeyError("model." + key, "model." + key + " must be a whole number >= 0 (got " + value.dump() + ")");
     }
     return value.get<std::size_t>();
   };
   auto text = [](const std::string& key, const nlohmann::json& value) {
-    if (!value.is_string()) throw InputError("model." + key + " must be a string (got " + value.dump() + ")");
+    if (!value.is_string()) throw KeyError("model." + key, "model." + key + " must be a string (got " + value.dump() + ")");
     return value.get<std::string>();
   };
   for (const auto& [key, value] : json.items()) {
-    if (!defaults.contains(key)) throw InputError("unknown key model." + key + did_you_mean(key, keys));
+    if (!defaults.contains(key)) throw KeyError("model." + key, "unknown key model." + key + did_you_mean("model." + key, keys));
     if (key == "arch") config.arch = text(key, value);
     if (key == "pos") config.pos = text(key, value);
     if (key == "pool") config.pool = text(key, value);
@@ -77,7 +77,7 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& json) {
     if (key == "d_ff") config.d_ff = count(key, value);
     if (key == "dropout" || key == "params") {
       if (!value.is_number() && !(key == "params" && value.is_null())) {
-        throw InputError("model." + key + " must be a number (got " + value.dump() + ")");
+        throw KeyError("model." + key, "model." + key + " must be a number (got " + value.dump() + ")");
       }
       if (key == "dropout") config.dropout = value.get<double>();
       if (key == "params") config.params = value.is_null() ? std::nullopt : std::optional<double>(value.get<double>());

@@ -33,14 +33,14 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& json) {
   TrainConfig config;
   nlohmann::json merged = config.to_json();
   std::vector<std::string> keys;
-  for (const auto& item : merged.items()) keys.push_back(item.key());
+  for (const auto& item : merged.items()) keys.push_back("train." + item.key());
   for (const auto& [key, value] : json.items()) {
-    if (!merged.contains(key)) throw InputError("unknown key train." + key + did_you_mean(key, keys));
+    if (!merged.contains(key)) throw KeyError("train." + key, "unknown key train." + key + did_you_mean("train." + key, keys));
     const bool whole = merged[key].is_number_integer();
     if (whole && (!value.is_number_integer() || value.get<std::int64_t>() < 0)) {
-      throw InputError("train." + key + " must be a whole number >= 0 (got " + value.dump() + ")");
+      throw KeyError("train." + key, "train." + key + " must be a whole number >= 0 (got " + value.dump() + ")");
     }
-    if (!whole && !value.is_number()) throw InputError("train." + key + " must be a number (got " + value.dump() + ")");
+    if (!whole && !value.is_number()) throw KeyError("train." + key, "train." + key + " must be a number (got " + value.dump() + ")");
     merged[key] = value;
   }
   config.lr = merged["lr"].get<double>();

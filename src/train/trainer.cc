@@ -32,12 +32,6 @@ struct LoopState {
   std::vector<HistoryRow> history;
 };
 
-HistoryRow row_from_json(const nlohmann::json& j) {
-  return {j.at("step").get<std::size_t>(), j.at("lr").get<double>(), j.at("train_loss").get<double>(),
-          j.at("train_acc").get<double>(), j.at("val_loss").get<double>(), j.at("val_acc").get<double>(),
-          j.at("elapsed_seconds").get<double>(), j.at("strings_per_second").get<double>()};
-}
-
 torch::Tensor scalar(double value) { return torch::tensor({value}, torch::kFloat64); }
 double read_scalar(torch::serialize::InputArchive& archive, const std::string& key) {
   torch::Tensor t;
@@ -108,7 +102,7 @@ LoopState load_checkpoint(const std::filesystem::path& path, model::ClassifierIm
   shared.set_state(generator);
   c10::IValue history;
   archive.read("history", history);
-  for (const auto& row : nlohmann::json::parse(history.toStringRef())) state.history.push_back(row_from_json(row));
+  for (const auto& row : nlohmann::json::parse(history.toStringRef())) state.history.push_back(HistoryRow::from_json(row));
   return state;
 }
 
@@ -120,6 +114,12 @@ void write_history(const std::filesystem::path& path, const std::vector<HistoryR
 }
 
 }  // namespace
+
+HistoryRow HistoryRow::from_json(const nlohmann::json& j) {
+  return {j.at("step").get<std::size_t>(), j.at("lr").get<double>(), j.at("train_loss").get<double>(),
+          j.at("train_acc").get<double>(), j.at("val_loss").get<double>(), j.at("val_acc").get<double>(),
+          j.at("elapsed_seconds").get<double>(), j.at("strings_per_second").get<double>()};
+}
 
 nlohmann::json HistoryRow::to_json() const {
   return {{"step", step},         {"lr", lr},           {"train_loss", train_loss},           {"train_acc", train_acc},

@@ -20,20 +20,9 @@
 #include "data/corpus.h"
 #include "model/classifier.h"
 #include "train/config.h"
+#include "train/history.h"
 
 namespace regal::train {
-
-struct HistoryRow {
-  std::size_t step = 0;              // optimisation steps done
-  double lr = 0;                     // learning rate of the last step
-  double train_loss = 0;             // mean over the steps since the previous row
-  double train_acc = 0;              // likewise
-  double val_loss = 0;               // over the whole val split
-  double val_acc = 0;                // mean over lengths, like every split score
-  double elapsed_seconds = 0;        // training wall time so far (across resumes)
-  double strings_per_second = 0;     // training throughput since the previous row
-  nlohmann::json to_json() const;
-};
 
 struct TrainOptions {
   std::uint64_t seed = 0;                    // the run's seed: batch order and dropout derive from it
@@ -45,19 +34,6 @@ struct TrainOptions {
   // Called after every step with the number of steps done; returning false
   // stops training at once after writing last.pt (preemption).
   std::function<bool(std::size_t)> on_step;
-};
-
-struct TrainResult {
-  std::size_t steps = 0;             // steps done in total
-  bool stopped_early = false;        // patience ran out
-  bool interrupted = false;          // on_step asked to stop; last.pt holds the state
-  bool resumed = false;              // started from last.pt
-  std::size_t resumed_from = 0;      // the step it resumed from
-  double best_val_acc = -1;          // best validation score seen
-  std::size_t best_step = 0;         // the step of best.pt
-  double seconds = 0;                // training wall time, across resumes
-  double strings_per_second = 0;     // over the whole training
-  std::vector<HistoryRow> history;   // every evaluation
 };
 
 // Trains `model` (already on options.device) on the corpus's train split,

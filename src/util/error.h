@@ -13,6 +13,17 @@ class InputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Bad input about one configuration key ("train.lr"): callers that know
+// where the key was written (a TOML line) can say so.
+class KeyError : public InputError {
+ public:
+  KeyError(std::string key, const std::string& message) : InputError(message), key_(std::move(key)) {}
+  const std::string& key() const { return key_; }
+
+ private:
+  std::string key_;
+};
+
 // A failing system call, library call (HDF5, MPI) or file operation.
 class IoError : public std::runtime_error {
  public:

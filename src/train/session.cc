@@ -1,0 +1,78 @@
+#include "train/session.h"
+
+#include <spdlog/spdlog.h>
+
+#include <torch/version.h>
+
+#include "eval/evaluate.h"
+#include "model/classifier.h"
+#include "train/trainer.h"
+
+namespace regal::train {
+
+std::string torch_version() {
+  std::string version = TORCH_VERSION;
+  return version;
+}
+
+std::string cuda_summary() {
+  if (!torch::cuda::is_available()) return "";
+  return std::to_string(torch::cuda::device_count()) + " CUDA device(s)";
+}
+
+struct Session::Impl {
+  model::ModelConfig resolved;
+  model::Classifier model;
+  torch::Device device{torch::kCPU};
+  SessionOptions options;
+  std::size_t train_max_length = 0;
+};
+
+Session::Session(const model::ModelConfig& config, std::size_t num_symbols, std::size_t max_length,
+                 const SessionOptions& options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->options = options;
+  impl_->device = model::resolve_device(options.device);
+  configure_threads(options.threads);
+  impl_->resolved = model::resolve_budget(config, num_symbols, max_length);
+  seed_model_init(options.seed);
+  impl_->model = model::build_classifier(impl_->resolved, num_symbols, max_length);
+  impl_->model->to(impl_->device);
+}
+
+Session::~Session() = default;
+
+const model::ModelConfig& Session::resolved() const { return impl_->resolved; }
+std::size_t Session::parameters() const { return model::count_parameters(*impl_->model); }
+std::string Session::device() const { return impl_->device.str(); }
+std::string Session::device_name() const {
+  // Portable across LibTorch 1.13 (CPU) and 2.x (CUDA) without the CUDA headers.
+  return impl_->device.is_cuda() ? "cuda device " + std::to_string(impl_->device.index()) : "";
+}
+
+TrainResult Session::train(const data::Corpus& corpus, const TrainConfig& config) {
+  if (impl_->resolved.is_transformer() && impl_->resolved.pos == "learned") {
+    std::size_t longest = 0;
+    const data::Split& split = *corpus.find("train");
+    for (std::size_t i = 0; i < split.size(); ++i) longest = std::max(longest, split.length(i));
+    spdlog::info("learned positions: {}..{} are trained; longer positions never receive a gradient",
+                 impl_->resolved.pool == "cls" ? 0 : 1, longest);
+  }
+  TrainOptions options;
+  options.seed = impl_->options.seed;
+  options.device = impl_->device;
+  options.checkpoint_dir = impl_->options.checkpoint_dir;
+  options.history_path = impl_->options.history_path;
+  options.on_step = impl_->options.on_step;
+  return regal::train::train(*impl_->model, corpus, config, options);
+}
+
+eval::Summary Session::evaluate(const data::Corpus& corpus, double tau) {
+  const auto best = impl_->options.checkpoint_dir / "best.pt";
+  if (!impl_->options.checkpoint_dir.empty() && std::filesystem::exists(best)) {
+    load_weights(*impl_->model, best, impl_->device);
+  }
+  return eval::evaluate(*impl_->model, corpus, impl_->device, 512, tau);
+}
+
+}  // namespace regal::train

@@ -1,0 +1,58 @@
+#pragma once
+// A torch-free façade over model, training and evaluation, for callers that
+// must not include <torch/torch.h> (experiment/, the sweep). A Session owns
+// one built model on one device across the model, train and eval stages.
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "data/corpus.h"
+#include "eval/metrics.h"
+#include "model/config.h"
+#include "train/config.h"
+#include "train/history.h"
+
+namespace regal::train {
+
+struct SessionOptions {
+  std::uint64_t seed = 0;                   // the run's seed (init, batches, dropout derive from it)
+  std::string device = "cpu";               // cpu | cuda | cuda:N | auto
+  std::size_t threads = 1;                  // torch intra-op threads (interop 1)
+  std::filesystem::path checkpoint_dir;     // last.pt, best.pt
+  std::filesystem::path history_path;       // history.jsonl
+  std::function<bool(std::size_t)> on_step; // false: checkpoint and stop (preemption)
+};
+
+// "1.13.1" (+ "cuda 12.1" when built with CUDA).
+std::string torch_version();
+// The CUDA devices torch sees, e.g. "1 device(s), cudnn 8902"; "" without CUDA.
+std::string cuda_summary();
+
+class Session {
+ public:
+  // Resolves the budget and builds the model for `num_symbols` symbols and
+  // strings up to `max_length` (learned positions are allocated for it).
+  Session(const model::ModelConfig& config, std::size_t num_symbols, std::size_t max_length,
+          const SessionOptions& options);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  const model::ModelConfig& resolved() const;  // the config with d_model from the budget
+  std::size_t parameters() const;               // exact trainable parameters
+  std::string device() const;                   // e.g. "cpu", "cuda:0"
+  std::string device_name() const;              // e.g. the CUDA device's name; "" on CPU
+
+  // Trains on the corpus (resuming from last.pt when present).
+  TrainResult train(const data::Corpus& corpus, const TrainConfig& config);
+  // Evaluates every test split with the weights of best.pt when it exists
+  // (the best validation accuracy), else the current weights.
+  eval::Summary evaluate(const data::Corpus& corpus, double tau);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace regal::train
