@@ -1,0 +1,169 @@
+// sweep: run one experiment (--exp NAME, --exp-file FILE) or, with --spec, a
+// sweep of them. A thin main() over regal::experiment.
+//
+// Exit codes: 0 done, 1 a run failed, 2 bad input, 3 preempted (stopped by
+// SIGTERM/SIGINT after checkpointing; the next start resumes).
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/program_options.hpp>
+#include <csignal>
+#include <iostream>
+
+#include "experiment/pipeline.h"
+#include "experiment/registry.h"
+#include "util/allocator.h"
+#include "util/error.h"
+
+namespace po = boost::program_options;
+using namespace regal;
+using namespace regal::experiment;
+
+namespace {
+
+constexpr int kExitDone = 0, kExitFailed = 1, kExitBadInput = 2, kExitPreempted = 3;
+
+volatile std::sig_atomic_t g_stop = 0;
+void on_signal(int) { g_stop = 1; }
+
+void install_signal_handlers() {
+  struct sigaction action = {};
+  action.sa_handler = on_signal;
+  sigemptyset(&action.sa_mask);
+  for (const int signal : {SIGTERM, SIGINT}) sigaction(signal, &action, nullptr);
+}
+
+void list_experiments() {
+  const auto all = named_experiments();
+  std::size_t width = 0;
+  for (const auto& e : all) width = std::max(width, e.name.size());
+  for (const auto& e : all) {
+    std::cout << e.name << std::string(width + 2 - e.name.size(), ' ') << e.description << "  ["
+              << e.language.regex << " over " << e.language.alphabet << "]\n";
+  }
+}
+
+// --set key=value and the shortcut flags, in the order given.
+std::map<std::string, std::string> collect_overrides(const po::variables_map& vm) {
+  std::map<std::string, std::string> overrides;
+  if (vm.count("set")) {
+    for (const auto& assignment : vm["set"].as<std::vector<std::string>>()) {
+      const auto equals = assignment.find('=');
+      if (equals == std::string::npos || equals == 0) {
+        throw InputError("--set needs key=value (got '" + assignment + "')");
+      }
+      overrides[assignment.substr(0, equals)] = assignment.substr(equals + 1);
+    }
+  }
+  const std::pair<const char*, const char*> shortcuts[] = {
+      {"seed", "seed"},           {"device", "device"},     {"threads", "threads"},     {"steps", "train.steps"},
+      {"batch-size", "train.batch_size"}, {"lr", "train.lr"}, {"L-min", "data.L_min"}, {"L-max", "data.L_max"},
+      {"p-accept", "data.p_accept"}};
+  for (const auto& [flag, key] : shortcuts) {
+    if (vm.count(flag)) overrides[key] = vm[flag].as<std::string>();
+  }
+  return overrides;
+}
+
+int run(int argc, char** argv) {
+  po::options_description options("sweep: run regal experiments");
+  options.add_options()
+      ("help,h", "show this help")
+      ("exp", po::value<std::string>(), "run the named experiment (see --list)")
+      ("exp-file", po::value<std::string>(), "run the experiment in a .toml or experiment.json file")
+      ("list", "list the named experiments")
+      ("describe", po::value<std::string>(), "print the named experiment as TOML")
+      ("set", po::value<std::vector<std::string>>()->composing(), "override a setting: key=value (repeatable)")
+      ("seed", po::value<std::string>(), "= --set seed=N")
+      ("device", po::value<std::string>(), "cpu | cuda | cuda:N | auto")
+      ("threads", po::value<std::string>(), "torch threads for the run")
+      ("steps", po::value<std::string>(), "= --set train.steps=N")
+      ("batch-size", po::value<std::string>(), "= --set train.batch_size=N")
+      ("lr", po::value<std::string>(), "= --set train.lr=X")
+      ("L-min", po::value<std::string>(), "= --set data.L_min=N")
+      ("L-max", po::value<std::string>(), "= --set data.L_max=N")
+      ("p-accept", po::value<std::string>(), "= --set data.p_accept=X")
+      ("results", po::value<std::string>()->default_value("results"), "results root folder")
+      ("until", po::value<std::string>(), "stop after a stage: fsm | data | train | eval")
+      ("resume", "continue from last.pt (the default when it exists)")
+      ("force-train", "run again even if done; drop the run's checkpoints first")
+      ("dry-run", "print the plan and every path it would write; write nothing")
+      ("verbose,v", "debug logging");
+  po::variables_map vm;
+  po::store(po::parse_command_line(argc, argv, options), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << options << "\n";
+    return kExitDone;
+  }
+  // Logs go to stderr: stdout carries only what scripts read (the run folder, tables).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("regal"));
+  spdlog::set_pattern("[%H:%M:%S] %^%v%$");
+  if (vm.count("verbose")) spdlog::set_level(spdlog::level::debug);
+  if (vm.count("list")) {
+    list_experiments();
+    return kExitDone;
+  }
+  if (vm.count("describe")) {
+    std::cout << to_toml(find_experiment(vm["describe"].as<std::string>()));
+    return kExitDone;
+  }
+  if (vm.count("exp") == vm.count("exp-file")) throw InputError("give one of --exp NAME or --exp-file FILE (see --help)");
+  if (vm.count("resume") && vm.count("force-train")) throw InputError("--resume and --force-train exclude each other");
+  PipelineOptions pipeline;
+  if (vm.count("until")) {
+    const std::string until = vm["until"].as<std::string>();
+    if (until != "fsm" && until != "data" && until != "train" && until != "eval") {
+      throw InputError("--until must be fsm, data, train or eval (got '" + until + "')");
+    }
+    pipeline.until = until;
+  }
+  pipeline.force_train = vm.count("force-train") > 0;
+  pipeline.context.command_line.assign(argv, argv + argc);
+  pipeline.context.overrides = collect_overrides(vm);
+  pipeline.stop_requested = [] { return g_stop != 0; };
+
+  const Experiment base = vm.count("exp") ? find_experiment(vm["exp"].as<std::string>())
+                                          : load_experiment_file(vm["exp-file"].as<std::string>());
+  const Experiment experiment = with_overrides(base, pipeline.context.overrides);
+  check_runnable(experiment);
+  const RunPaths paths(vm["results"].as<std::string>(), experiment.name, run_id(experiment));
+  if (vm.count("dry-run")) {
+    std::cout << describe_plan(experiment, paths, pipeline);
+    return kExitDone;
+  }
+  install_signal_handlers();
+  const RunOutcome outcome = run_experiment(experiment, paths, pipeline);
+  switch (outcome.status) {
+    case RunStatus::kDone:
+    case RunStatus::kAlreadyDone:
+    case RunStatus::kPartial:
+      std::cout << paths.run_dir().string() << std::endl;
+      return kExitDone;
+    case RunStatus::kPreempted:
+      std::cerr << "preempted: rerun the same command to resume from " << paths.last_checkpoint().string() << "\n";
+      return kExitPreempted;
+    case RunStatus::kFailed:
+      std::cerr << "failed in stage " << outcome.stage << ": " << outcome.error << "\n";
+      return kExitFailed;
+  }
+  return kExitFailed;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  tune_allocator();
+  try {
+    return run(argc, argv);
+  } catch (const InputError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const po::error& e) {
+    std::cerr << "error: " << e.what() << " (see --help)\n";
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "sweep: internal error: " << e.what() << "\n";
+    return kExitFailed;
+  }
+}

@@ -1,0 +1,304 @@
+#include "experiment/experiment.h"
+
+#include <toml++/toml.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "fsm/compile.h"
+#include "io/hash.h"
+#include "util/error.h"
+#include "util/text.h"
+
+namespace regal::experiment {
+namespace {
+
+void flatten(const nlohmann::json& json, const std::string& prefix, std::vector<std::string>& out) {
+  for (const auto& [key, value] : json.items()) {
+    const std::string path = prefix.empty() ? key : prefix + "." + key;
+    if (value.is_object()) {
+      flatten(value, path, out);
+    } else {
+      out.push_back(path);
+    }
+  }
+}
+
+// Keys whose value may be null (unset) besides its type.
+bool nullable(const std::string& key) { return key == "data.seed" || key == "model.params"; }
+
+nlohmann::json parse_value(const std::string& key, const nlohmann::json& current, const std::string& text) {
+  auto fail = [&](const std::string& what) -> nlohmann::json {
+    throw KeyError(key, key + " must be " + what + " (got '" + text + "')");
+  };
+  if (nullable(key) && (text == "null" || text == "none" || text.empty())) return nullptr;
+  const bool integral = current.is_number_integer() || key == "data.seed";
+  const bool numeric = current.is_number() || key == "model.params";
+  if (current.is_string()) return text;
+  if (current.is_boolean()) {
+    if (text == "true") return true;
+    if (text == "false") return false;
+    return fail("true or false");
+  }
+  if (integral) {
+    // Whole numbers may be written 2000 or 2e3.
+    std::size_t used = 0;
+    double value = 0;
+    try {
+      value = std::stod(text, &used);
+    } catch (const std::exception&) {
+      return fail("a whole number");
+    }
+    if (used != text.size() || value < 0 || value != static_cast<double>(static_cast<std::uint64_t>(value))) {
+      return fail("a whole number >= 0");
+    }
+    return static_cast<std::uint64_t>(value);
+  }
+  if (numeric) {
+    std::size_t used = 0;
+    try {
+      const double value = std::stod(text, &used);
+      if (used == text.size()) return value;
+    } catch (const std::exception&) {
+    }
+    return fail("a number");
+  }
+  return fail("a value of its type");
+}
+
+}  // namespace
+
+nlohmann::json Experiment::to_json() const {
+  return {{"name", name},
+          {"description", description},
+          {"language", {{"name", language.name}, {"regex", language.regex}, {"alphabet", language.alphabet}}},
+          {"data", data.to_json()},
+          {"model", model.to_json()},
+          {"train", train.to_json()},
+          {"eval", {{"tau", eval.tau}}},
+          {"seed", seed},
+          {"device", device},
+          {"threads", threads}};
+}
+
+std::vector<std::string> experiment_keys() {
+  std::vector<std::string> keys;
+  flatten(Experiment().to_json(), "", keys);
+  return keys;
+}
+
+Experiment Experiment::from_json(const nlohmann::json& json) {
+  if (!json.is_object()) throw InputError("an experiment must be a table of settings");
+  const std::vector<std::string> keys = experiment_keys();
+  const std::set<std::string> sections = {"language", "data", "model", "train", "eval"};
+  Experiment e;
+  for (const auto& [key, value] : json.items()) {
+    if (sections.count(key)) {
+      if (!value.is_object()) throw KeyError(key, key + " must be a table");
+      continue;
+    }
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+      throw KeyError(key, "unknown key " + key + did_you_mean(key, keys));
+    }
+  }
+  auto text = [](const std::string& key, const nlohmann::json& value) {
+    if (!value.is_string()) throw KeyError(key, key + " must be a string (got " + value.dump() + ")");
+    return value.get<std::string>();
+  };
+  auto whole = [](const std::string& key, const nlohmann::json& value) {
+    if (!value.is_number_integer() || value.get<std::int64_t>() < 0) {
+      throw KeyError(key, key + " must be a whole number >= 0 (got " + value.dump() + ")");
+    }
+    return value.get<std::uint64_t>();
+  };
+  if (json.contains("name")) e.name = text("name", json["name"]);
+  if (json.contains("description")) e.description = text("description", json["description"]);
+  if (json.contains("seed")) e.seed = whole("seed", json["seed"]);
+  if (json.contains("device")) e.device = text("device", json["device"]);
+  if (json.contains("threads")) e.threads = whole("threads", json["threads"]);
+  if (json.contains("language")) {
+    for (const auto& [key, value] : json["language"].items()) {
+      const std::string path = "language." + key;
+      if (key == "name") e.language.name = text(path, value);
+      else if (key == "regex") e.language.regex = text(path, value);
+      else if (key == "alphabet") e.language.alphabet = text(path, value);
+      else throw KeyError(path, "unknown key " + path + did_you_mean(path, keys));
+    }
+  }
+  if (json.contains("eval")) {
+    for (const auto& [key, value] : json["eval"].items()) {
+      if (key != "tau") throw KeyError("eval." + key, "unknown key eval." + key + did_you_mean("eval." + key, keys));
+      if (!value.is_number()) throw KeyError("eval.tau", "eval.tau must be a number (got " + value.dump() + ")");
+      e.eval.tau = value.get<double>();
+    }
+  }
+  if (json.contains("data")) e.data = data::DataConfig::from_json(json["data"]);
+  if (json.contains("model")) e.model = model::ModelConfig::from_json(json["model"]);
+  if (json.contains("train")) e.train = train::TrainConfig::from_json(json["train"]);
+  return e;
+}
+
+void Experiment::validate() const {
+  if (threads < 1) throw KeyError("threads", "threads must be at least 1");
+  if (!(eval.tau > 0 && eval.tau <= 1)) throw KeyError("eval.tau", "eval.tau must lie in (0, 1]");
+  if (device != "cpu" && device != "cuda" && device != "auto" && device.rfind("cuda:", 0) != 0) {
+    throw KeyError("device", "device must be cpu, cuda, cuda:N or auto (got '" + device + "')");
+  }
+  data.validate();
+  model.validate();
+  train.validate();
+  const auto alphabet = fsm::Alphabet::parse(language.alphabet);
+  if (!alphabet) throw KeyError("language.alphabet", "language.alphabet: " + alphabet.error().describe());
+  const auto parsed = fsm::parse_regex(language.regex, alphabet.value());
+  if (!parsed) {
+    throw KeyError("language.regex", "language '" + language.name + "': regex " + language.regex + ": " +
+                                         parsed.error().describe());
+  }
+}
+
+void set_key(nlohmann::json& experiment_json, const std::string& key, const nlohmann::json& value) {
+  const std::vector<std::string> keys = experiment_keys();
+  if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+    throw KeyError(key, "unknown key " + key + did_you_mean(key, keys));
+  }
+  nlohmann::json* node = &experiment_json;
+  std::stringstream parts(key);
+  for (std::string part; std::getline(parts, part, '.');) node = &(*node)[part];
+  *node = value;
+}
+
+Experiment with_overrides(const Experiment& experiment, const std::map<std::string, std::string>& overrides) {
+  nlohmann::json json = experiment.to_json();
+  const std::vector<std::string> keys = experiment_keys();
+  for (const auto& [key, text] : overrides) {
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+      throw KeyError(key, "unknown key " + key + did_you_mean(key, keys));
+    }
+    const nlohmann::json current = json[nlohmann::json::json_pointer("/" + [&] {
+      std::string pointer = key;
+      std::replace(pointer.begin(), pointer.end(), '.', '/');
+      return pointer;
+    }())];
+    set_key(json, key, parse_value(key, current, text));
+  }
+  return Experiment::from_json(json);
+}
+
+std::string run_id(const Experiment& experiment) {
+  nlohmann::json json = experiment.to_json();
+  for (const char* label : {"name", "description", "device", "threads"}) json.erase(label);
+  json["language"].erase("name");
+  return io::sha256_hex(json.dump()).substr(0, 12);
+}
+
+std::string to_toml(const Experiment& experiment) {
+  const nlohmann::json json = experiment.to_json();
+  auto scalar = [](const nlohmann::json& value) -> std::string {
+    if (value.is_string()) {
+      std::ostringstream out;
+      out << toml::value<std::string>(value.get<std::string>());
+      return out.str();
+    }
+    if (value.is_number_float()) {
+      std::ostringstream out;
+      out << toml::value<double>(value.get<double>());
+      return out.str();
+    }
+    return value.dump();
+  };
+  std::string out;
+  for (const char* key : {"name", "description", "seed", "device", "threads"}) {
+    out += std::string(key) + " = " + scalar(json[key]) + "\n";
+  }
+  for (const char* section : {"language", "data", "model", "train", "eval"}) {
+    out += std::string("\n[") + section + "]\n";
+    for (const auto& [key, value] : json[section].items()) {
+      if (value.is_null()) continue;  // unset optional: TOML has no null
+      out += key + " = " + scalar(value) + "\n";
+    }
+  }
+  return out;
+}
+
+nlohmann::json toml_file_to_json(const std::filesystem::path& path, std::map<std::string, std::size_t>& lines) {
+  toml::table table;
+  try {
+    table = toml::parse_file(path.string());
+  } catch (const toml::parse_error& e) {
+    throw InputError(path.string() + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
+  }
+  // Walk with an explicit stack of (table, prefix, json target).
+  nlohmann::json root = nlohmann::json::object();
+  std::vector<std::tuple<const toml::table*, std::string, nlohmann::json*>> stack{{&table, "", &root}};
+  while (!stack.empty()) {
+    auto [current, prefix, target] = stack.back();
+    stack.pop_back();
+    for (const auto& [key, node] : *current) {
+      const std::string name(key.str());
+      const std::string dotted = prefix.empty() ? name : prefix + "." + name;
+      lines[dotted] = node.source().begin.line;
+      if (const auto* sub = node.as_table()) {
+        (*target)[name] = nlohmann::json::object();
+        stack.emplace_back(sub, dotted, &(*target)[name]);
+        continue;
+      }
+      nlohmann::json value;
+      if (const auto* s = node.as_string()) value = s->get();
+      else if (const auto* i = node.as_integer()) value = i->get();
+      else if (const auto* f = node.as_floating_point()) value = f->get();
+      else if (const auto* b = node.as_boolean()) value = b->get();
+      else if (const auto* a = node.as_array()) {
+        value = nlohmann::json::array();
+        for (const auto& element : *a) {
+          if (const auto* es = element.as_string()) value.push_back(es->get());
+          else if (const auto* ei = element.as_integer()) value.push_back(ei->get());
+          else if (const auto* ef = element.as_floating_point()) value.push_back(ef->get());
+          else if (const auto* eb = element.as_boolean()) value.push_back(eb->get());
+          else if (const auto* et = element.as_table()) {
+            nlohmann::json inner = nlohmann::json::object();
+            for (const auto& [ik, iv] : *et) {
+              if (const auto* is = iv.as_string()) inner[std::string(ik.str())] = is->get();
+              else if (const auto* ii = iv.as_integer()) inner[std::string(ik.str())] = ii->get();
+              else if (const auto* ifl = iv.as_floating_point()) inner[std::string(ik.str())] = ifl->get();
+              else if (const auto* ib = iv.as_boolean()) inner[std::string(ik.str())] = ib->get();
+            }
+            value.push_back(inner);
+          }
+        }
+      } else {
+        throw InputError(path.string() + ":" + std::to_string(node.source().begin.line) + ": unsupported value for " + dotted);
+      }
+      (*target)[name] = value;
+    }
+  }
+  return root;
+}
+
+Experiment load_experiment_file(const std::filesystem::path& path) {
+  if (!std::filesystem::exists(path)) throw InputError("no such experiment file: " + path.string());
+  if (path.extension() == ".json") {
+    std::ifstream in(path);
+    const nlohmann::json json = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (json.is_discarded()) throw InputError(path.string() + ": not valid JSON");
+    try {
+      return Experiment::from_json(json);
+    } catch (const InputError& e) {
+      throw InputError(path.string() + ": " + e.what());
+    }
+  }
+  std::map<std::string, std::size_t> lines;
+  const nlohmann::json json = toml_file_to_json(path, lines);
+  try {
+    Experiment experiment = Experiment::from_json(json);
+    experiment.validate();
+    return experiment;
+  } catch (const KeyError& e) {
+    const auto line = lines.find(e.key());
+    throw InputError(path.string() + (line == lines.end() ? "" : ":" + std::to_string(line->second)) + ": " + e.what());
+  } catch (const InputError& e) {
+    throw InputError(path.string() + ": " + e.what());
+  }
+}
+
+}  // namespace regal::experiment

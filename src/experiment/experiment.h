@@ -1,0 +1,77 @@
+#pragma once
+// One experiment: a language, a corpus, a model, training and evaluation
+// settings, a seed. Its canonical JSON (sorted keys) is the snapshot written
+// as experiment.json; its run_id is a short hash of what determines the
+// results — labels (name, language.name), device and threads excluded — so
+// the same point has the same id in any spec and on any machine.
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "data/config.h"
+#include "model/config.h"
+#include "train/config.h"
+
+namespace regal::experiment {
+
+struct LanguageSpec {
+  std::string name = "a_plus";  // a label for tables and messages
+  std::string regex = "a+";     // full-match regex (see docs/regex.md)
+  std::string alphabet = "ab";  // the symbols, in token order
+};
+
+struct EvalConfig {
+  double tau = 0.95;  // accuracy threshold of the generalisation horizon H_tau
+};
+
+struct Experiment {
+  std::string name = "experiment";  // a label; results/<name>/ for `sweep --exp`
+  std::string description;          // one line for `sweep --list`
+  LanguageSpec language;            // what is learned
+  data::DataConfig data;            // data.*
+  model::ModelConfig model;         // model.*
+  train::TrainConfig train;         // train.*
+  EvalConfig eval;                  // eval.*
+  std::uint64_t seed = 0;           // every random stream derives from it
+  std::string device = "cpu";       // cpu | cuda | cuda:N | auto (not part of run_id)
+  std::size_t threads = 1;          // torch threads for this run (not part of run_id)
+
+  // Canonical JSON: every field, sorted keys.
+  nlohmann::json to_json() const;
+  // Strict: unknown keys and ill-typed values throw KeyError naming the
+  // dotted key and the closest valid one. Missing keys keep their defaults.
+  static Experiment from_json(const nlohmann::json& json);
+  // Checks every section (throws InputError naming the field) and the regex
+  // (the message names the column).
+  void validate() const;
+};
+
+// Every dotted key an experiment accepts ("train.lr", "seed", ...).
+std::vector<std::string> experiment_keys();
+
+// A copy with `overrides` applied: {"train.lr": "3e-4", "model.arch": "lstm"}.
+// Values are text, read by the type of the key (whole number, number, text,
+// null for optional fields). Unknown keys and ill-typed values throw KeyError.
+Experiment with_overrides(const Experiment& experiment, const std::map<std::string, std::string>& overrides);
+
+// Sets one dotted key to a JSON value (from a TOML spec or an override).
+void set_key(nlohmann::json& experiment_json, const std::string& key, const nlohmann::json& value);
+
+// 12 hex digits of SHA-256 over the canonical JSON without name,
+// description, language.name, device and threads.
+std::string run_id(const Experiment& experiment);
+
+// The experiment as a TOML document (fields that are unset are omitted).
+std::string to_toml(const Experiment& experiment);
+
+// Reads an experiment file: .json (an experiment.json) or .toml. Errors name
+// the file, and for TOML the line of the offending key.
+Experiment load_experiment_file(const std::filesystem::path& path);
+
+// A TOML table as JSON, remembering the line of every dotted key.
+nlohmann::json toml_file_to_json(const std::filesystem::path& path, std::map<std::string, std::size_t>& lines);
+
+}  // namespace regal::experiment

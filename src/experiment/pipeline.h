@@ -1,0 +1,58 @@
+#pragma once
+// The pipeline of one run: fsm -> data -> model -> train -> eval -> write,
+// each stage announced with a banner and its elapsed time and writing its
+// artifacts before the next starts. status.json is written first (running)
+// and last (done | failed | preempted | pending): a run is done iff its
+// status.json says so.
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "experiment/experiment.h"
+#include "experiment/provenance.h"
+#include "experiment/run_paths.h"
+
+namespace regal::experiment {
+
+inline constexpr const char* kStages[] = {"fsm", "data", "model", "train", "eval", "write"};
+
+struct PipelineOptions {
+  std::optional<std::string> until;        // stop after this stage: fsm | data | train | eval
+  bool force_train = false;                // rerun a done run; drop its checkpoints first
+  RunContext context;                      // provenance: command line, overrides, rank, attempt
+  std::function<bool()> stop_requested;    // polled each step and between stages (SIGTERM, SIGINT)
+};
+
+enum class RunStatus {
+  kDone,         // every stage ran; metrics written
+  kAlreadyDone,  // status.json said done: nothing ran
+  kPartial,      // stopped after options.until
+  kFailed,       // a stage threw; status.json names it
+  kPreempted,    // stop requested: last.pt written, the next start resumes
+};
+
+struct RunOutcome {
+  RunStatus status = RunStatus::kFailed;
+  std::string stage;       // the failing or interrupted stage
+  std::string error;       // the failure's message
+  nlohmann::json metrics;  // metrics.json content when done
+};
+
+// Runs (or resumes) one experiment into paths.run_dir(). Bad input (the
+// experiment does not validate) throws InputError before anything is written.
+// Any other failure is recorded in status.json and returned as kFailed.
+RunOutcome run_experiment(const Experiment& experiment, const RunPaths& paths, const PipelineOptions& options);
+
+// What `--dry-run` prints: each stage with its key settings and every path it
+// would write. Writes nothing.
+std::string describe_plan(const Experiment& experiment, const RunPaths& paths, const PipelineOptions& options);
+
+// The status.json of a run folder, or null when there is none (or it is unreadable).
+nlohmann::json read_status(const RunPaths& paths);
+
+// Validates as run_experiment does, without running: throws InputError.
+void check_runnable(const Experiment& experiment);
+
+}  // namespace regal::experiment

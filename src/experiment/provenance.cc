@@ -1,0 +1,72 @@
+#include "experiment/provenance.h"
+
+#include <H5public.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <boost/version.hpp>
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <thread>
+
+#include "regal_build_info.h"
+#include "train/session.h"
+
+namespace regal::experiment {
+namespace {
+
+std::string cpu_model() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  for (std::string line; std::getline(cpuinfo, line);) {
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+std::string utc_now() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+std::string host_name() {
+  char name[256] = {};
+  gethostname(name, sizeof name - 1);
+  return name;
+}
+
+nlohmann::json environment(const RunContext& context) {
+  utsname os{};
+  uname(&os);
+  unsigned major = 0, minor = 0, release = 0;
+  H5get_libversion(&major, &minor, &release);
+  return {
+      {"regal_version", REGAL_VERSION},
+      {"git_commit", REGAL_GIT_COMMIT},
+      {"git_dirty", REGAL_GIT_DIRTY},
+      {"compiler", std::string("g++ ") + __VERSION__},
+      {"libtorch", train::torch_version()},
+      {"mpi", REGAL_MPI_VERSION},
+      {"hdf5", std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release)},
+      {"boost", BOOST_LIB_VERSION},
+      {"os", std::string(os.sysname) + " " + os.release + " " + os.machine},
+      {"host", host_name()},
+      {"cpu", cpu_model()},
+      {"cores", std::thread::hardware_concurrency()},
+      {"threads", context.threads},
+      {"device", context.device},
+      {"cuda", context.device_name.empty() ? nlohmann::json(nullptr) : nlohmann::json(train::cuda_summary())},
+      {"command_line", context.command_line},
+      {"overrides", context.overrides},
+      {"rank", context.rank},
+      {"attempt", context.attempt},
+  };
+}
+
+}  // namespace regal::experiment
