@@ -312,7 +312,7 @@ TEST(Config, ValidationAndJsonNameTheField) {
     DataConfig::from_json({{"L_maxx", 3}});
     FAIL();
   } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()), "unknown key data.L_maxx (did you mean 'L_max'?)");
+    EXPECT_EQ(std::string(e.what()), "unknown key data.L_maxx (did you mean 'data.L_max'?)");
   }
   EXPECT_THROW(DataConfig::from_json({{"n_train", -5}}), InputError);
   EXPECT_THROW(DataConfig::from_json({{"negatives", "sometimes"}}), InputError);

@@ -1,0 +1,105 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "data/generate.h"
+#include "experiment/experiment.h"
+#include "experiment/registry.h"
+#include "experiment/run_paths.h"
+#include "fsm/fsm.h"
+#include "util/error.h"
+
+namespace fs = std::filesystem;
+using namespace regal;
+using namespace regal::experiment;
+
+TEST(RunId, IgnoresLabelsDeviceAndThreadsButNothingElse) {
+  const Experiment base = find_experiment("parity");
+  Experiment relabelled = base;
+  relabelled.name = "other";
+  relabelled.description = "other";
+  relabelled.language.name = "even_as";
+  relabelled.device = "auto";
+  relabelled.threads = 8;
+  EXPECT_EQ(run_id(relabelled), run_id(base));
+  EXPECT_EQ(run_id(base).size(), 12U);
+  for (const auto& [key, value] : std::map<std::string, std::string>{
+           {"seed", "1"}, {"train.lr", "0.002"}, {"data.L_max", "21"}, {"model.arch", "gru"}, {"eval.tau", "0.9"},
+           {"language.regex", "(a*ba*b)*a*"}, {"data.seed", "3"}, {"model.params", "5e4"}}) {
+    EXPECT_NE(run_id(with_overrides(base, {{key, value}})), run_id(base)) << key;
+  }
+}
+
+TEST(Overrides, ReadValuesByTheKeysType) {
+  const Experiment e = with_overrides(find_experiment("a_plus"), {{"train.steps", "2e3"},
+                                                                   {"train.lr", "3e-4"},
+                                                                   {"model.params", "1e5"},
+                                                                   {"data.seed", "none"},
+                                                                   {"data.negatives", "border"},
+                                                                   {"device", "auto"}});
+  EXPECT_EQ(e.train.steps, 2000U);
+  EXPECT_DOUBLE_EQ(e.train.lr, 3e-4);
+  EXPECT_DOUBLE_EQ(*e.model.params, 1e5);
+  EXPECT_FALSE(e.data.seed.has_value());
+  EXPECT_EQ(e.data.negatives, data::Negatives::kBorder);
+  auto message = [](const std::map<std::string, std::string>& overrides) {
+    try {
+      with_overrides(find_experiment("a_plus"), overrides);
+    } catch (const KeyError& error) {
+      return error.key() + ": " + error.what();
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message({{"train.stpes", "1"}}), "train.stpes: unknown key train.stpes (did you mean 'train.steps'?)");
+  EXPECT_EQ(message({{"train.steps", "1.5"}}), "train.steps: train.steps must be a whole number >= 0 (got '1.5')");
+  EXPECT_EQ(message({{"train.lr", "fast"}}), "train.lr: train.lr must be a number (got 'fast')");
+  EXPECT_EQ(message({{"modle.arch", "lstm"}}), "modle.arch: unknown key modle.arch (did you mean 'model.arch'?)");
+}
+
+TEST(Toml, DescribeReloadsIntoTheSameRun) {
+  const fs::path file = fs::temp_directory_path() / ("regal_exp_" + std::to_string(::getpid()) + ".toml");
+  for (const auto& e : named_experiments()) {
+    std::ofstream(file) << to_toml(e);
+    const Experiment reloaded = load_experiment_file(file);
+    EXPECT_EQ(reloaded.to_json(), e.to_json()) << e.name;
+    EXPECT_EQ(run_id(reloaded), run_id(e)) << e.name;
+  }
+  fs::remove(file);
+}
+
+TEST(Registry, EveryNamedExperimentValidatesAndGeneratesItsCorpus) {
+  const auto all = named_experiments();
+  EXPECT_GE(all.size(), 15U);
+  for (const auto& e : all) {
+    ASSERT_NO_THROW(e.validate()) << e.name;
+    const auto alphabet = fsm::Alphabet::parse(e.language.alphabet).take_or_throw();
+    const data::Language language{e.language.name, e.language.regex,
+                                  fsm::compile_regex(e.language.regex, alphabet).take_or_throw()};
+    const data::Corpus corpus = data::generate_corpus(language, e.data, e.seed);
+    EXPECT_GT(corpus.find("train")->size(), 0U) << e.name;
+    EXPECT_EQ(corpus.find("test_edge_ood") != nullptr, e.data.edge_holdout > 0) << e.name;
+  }
+}
+
+TEST(Registry, TomitaLanguagesHaveTheirKnownMinimalSizes) {
+  // Live states of the minimal DFAs (plus a dead state where one exists).
+  const std::map<std::string, std::size_t> states = {{"tomita1", 2}, {"tomita2", 3}, {"tomita3", 5}, {"tomita4", 4},
+                                                     {"tomita5", 4}, {"tomita6", 3}, {"tomita7", 5}};
+  for (const auto& [name, expected] : states) {
+    const LanguageSpec spec = find_language(name);
+    const auto alphabet = fsm::Alphabet::parse(spec.alphabet).take_or_throw();
+    EXPECT_EQ(fsm::compile_regex(spec.regex, alphabet).take_or_throw().num_states(), expected) << name;
+  }
+  EXPECT_THROW(find_language("tomita8"), InputError);
+}
+
+TEST(RunPaths, LayoutAndRoundTripFromARunFolder) {
+  const RunPaths paths("results", "sweep", "abc123");
+  EXPECT_EQ(paths.run_dir(), fs::path("results/sweep/runs/abc123"));
+  EXPECT_EQ(paths.history_jsonl(), fs::path("results/sweep/runs/abc123/logs/history.jsonl"));
+  EXPECT_EQ(paths.corpus_cache(), fs::path("results/sweep/cache/data"));
+  const RunPaths back = RunPaths::from_run_dir("/tmp/r/sweep/runs/abc123/");
+  EXPECT_EQ(back.run_id(), "abc123");
+  EXPECT_EQ(back.sweep_dir(), fs::path("/tmp/r/sweep"));
+}
