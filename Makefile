@@ -28,11 +28,12 @@ test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 demo: build
-	@echo "== fsm: parity over {a,b} (an even number of a's) =="
-	@$(BUILD_DIR)/fsm --regex '(b*ab*a)*b*' --alphabet ab
-	@echo
-	@echo "== fsm: five uniformly drawn accepted strings of length 12 =="
-	@$(BUILD_DIR)/fsm --regex '(b*ab*a)*b*' --alphabet ab --sample 5 --length 12 --seed 1
+	@echo "== sweep --exp a_plus: regex -> DFA -> corpus -> transformer -> training -> evaluation =="
+	@run_dir=$$($(BUILD_DIR)/sweep --exp a_plus --force-train) && \
+	echo "run folder: $$run_dir" && echo && echo "== its summary (metrics.json) ==" && \
+	/usr/bin/python3 -c "import json,sys; m=json.load(open(sys.argv[1])); \
+	  [print(f'  {k:<18} {m[k]}') for k in ('run_id','parameters','acc_test_id','acc_test_len_ood','acc_test_border','horizon','train_seconds')]" \
+	  "$$run_dir/metrics.json"
 
 bench: build
 	@bash bench/run.sh $(BUILD_DIR)
