@@ -12,6 +12,8 @@
 
 #include "experiment/pipeline.h"
 #include "experiment/registry.h"
+#include "sweep/mpi_transport.h"
+#include "sweep/runner.h"
 #include "util/allocator.h"
 #include "util/error.h"
 
@@ -26,11 +28,80 @@ constexpr int kExitDone = 0, kExitFailed = 1, kExitBadInput = 2, kExitPreempted 
 volatile std::sig_atomic_t g_stop = 0;
 void on_signal(int) { g_stop = 1; }
 
-void install_signal_handlers() {
+// SIGTERM and SIGINT always stop (checkpoint, then exit 3); `extra` adds the
+// configured preemption signal (SIGUSR1 by default under --spec).
+void install_signal_handlers(const std::vector<int>& extra = {}) {
   struct sigaction action = {};
   action.sa_handler = on_signal;
   sigemptyset(&action.sa_mask);
   for (const int signal : {SIGTERM, SIGINT}) sigaction(signal, &action, nullptr);
+  for (const int signal : extra) sigaction(signal, &action, nullptr);
+}
+
+int parse_signal(const std::string& name) {
+  if (name == "USR1" || name == "SIGUSR1") return SIGUSR1;
+  if (name == "USR2" || name == "SIGUSR2") return SIGUSR2;
+  if (name == "TERM" || name == "SIGTERM") return SIGTERM;
+  throw InputError("--signal must be USR1, USR2 or TERM (got '" + name + "')");
+}
+
+int exit_code_of(const RunOutcome& outcome) {
+  switch (outcome.status) {
+    case RunStatus::kDone:
+    case RunStatus::kAlreadyDone:
+    case RunStatus::kPartial:
+      return kExitDone;
+    case RunStatus::kPreempted:
+      return kExitPreempted;
+    case RunStatus::kFailed:
+      return kExitFailed;
+  }
+  return kExitFailed;
+}
+
+// A child of a sweep rank: run the experiment.json of one run folder.
+int run_child(const po::variables_map& vm, int argc, char** argv) {
+  const RunPaths paths = RunPaths::from_run_dir(vm["run-dir"].as<std::string>());
+  Experiment experiment = load_experiment_file(paths.experiment_json());
+  std::map<std::string, std::string> overrides;
+  if (vm.count("device")) overrides["device"] = vm["device"].as<std::string>();
+  if (vm.count("threads")) overrides["threads"] = vm["threads"].as<std::string>();
+  experiment = with_overrides(experiment, overrides);
+  const int rank = vm["rank"].as<int>();
+  spdlog::set_pattern("[%H:%M:%S] [rank " + std::to_string(rank) + "] [" + paths.run_id() + "] %^%v%$");
+  PipelineOptions pipeline;
+  pipeline.context.command_line.assign(argv, argv + argc);
+  pipeline.context.overrides = overrides;
+  pipeline.context.rank = rank;
+  pipeline.context.attempt = vm["attempt"].as<int>();
+  pipeline.stop_requested = [] { return g_stop != 0; };
+  install_signal_handlers({SIGUSR1, SIGUSR2});
+  return exit_code_of(run_experiment(experiment, paths, pipeline));
+}
+
+int run_spec(const po::variables_map& vm, int argc, char** argv) {
+  sweep::SweepOptions options;
+  options.spec = vm["spec"].as<std::string>();
+  options.results = vm["results"].as<std::string>();
+  options.self = std::filesystem::canonical("/proc/self/exe");
+  options.dry_run = vm.count("dry-run") > 0;
+  options.retry_failed = vm.count("retry-failed") > 0;
+  options.allow_spec_change = vm.count("allow-spec-change") > 0;
+  if (vm.count("runs-per-gpu")) options.slots = vm["runs-per-gpu"].as<std::size_t>();
+  if (vm.count("threads")) options.threads = std::stoul(vm["threads"].as<std::string>());
+  options.command_line.assign(argv, argv + argc);
+  options.stop_requested = [] { return g_stop != 0; };
+  const int preemption = parse_signal(vm["signal"].as<std::string>());
+  if (!std::filesystem::exists(options.spec)) throw InputError("no such spec file: " + options.spec.string());
+  sweep::MpiTransport transport(&argc, &argv);
+  spdlog::set_pattern("[%H:%M:%S] [rank " + std::to_string(transport.rank()) + "] %^%v%$");
+  install_signal_handlers({preemption});
+  try {
+    return sweep::run_sweep(transport, options);
+  } catch (const InputError& e) {
+    if (transport.rank() == 0) std::cerr << "error: " << e.what() << "\n";
+    return kExitBadInput;
+  }
 }
 
 void list_experiments() {
@@ -71,6 +142,11 @@ int run(int argc, char** argv) {
       ("help,h", "show this help")
       ("exp", po::value<std::string>(), "run the named experiment (see --list)")
       ("exp-file", po::value<std::string>(), "run the experiment in a .toml or experiment.json file")
+      ("spec", po::value<std::string>(), "run the sweep of a TOML spec (docs/spec.md) over the MPI ranks")
+      ("retry-failed", "with --spec: run failed runs again")
+      ("allow-spec-change", "with --spec: accept a spec that differs from the stored one")
+      ("runs-per-gpu", po::value<std::size_t>(), "with --spec: children at once per rank (default: 1 per GPU, 1 per core on CPU)")
+      ("signal", po::value<std::string>()->default_value("USR1"), "with --spec: preemption signal besides TERM: USR1 | USR2 | TERM")
       ("list", "list the named experiments")
       ("describe", po::value<std::string>(), "print the named experiment as TOML")
       ("set", po::value<std::vector<std::string>>()->composing(), "override a setting: key=value (repeatable)")
@@ -89,8 +165,15 @@ int run(int argc, char** argv) {
       ("force-train", "run again even if done; drop the run's checkpoints first")
       ("dry-run", "print the plan and every path it would write; write nothing")
       ("verbose,v", "debug logging");
+  po::options_description hidden;  // how a sweep rank starts its children
+  hidden.add_options()
+      ("run-dir", po::value<std::string>(), "")
+      ("rank", po::value<int>()->default_value(0), "")
+      ("attempt", po::value<int>()->default_value(0), "");
+  po::options_description all;
+  all.add(options).add(hidden);
   po::variables_map vm;
-  po::store(po::parse_command_line(argc, argv, options), vm);
+  po::store(po::parse_command_line(argc, argv, all), vm);
   po::notify(vm);
   if (vm.count("help")) {
     std::cout << options << "\n";
@@ -108,7 +191,12 @@ int run(int argc, char** argv) {
     std::cout << to_toml(find_experiment(vm["describe"].as<std::string>()));
     return kExitDone;
   }
-  if (vm.count("exp") == vm.count("exp-file")) throw InputError("give one of --exp NAME or --exp-file FILE (see --help)");
+  if (vm.count("run-dir")) return run_child(vm, argc, argv);
+  if (vm.count("spec")) {
+    if (vm.count("exp") || vm.count("exp-file")) throw InputError("--spec runs a sweep; drop --exp/--exp-file");
+    return run_spec(vm, argc, argv);
+  }
+  if (vm.count("exp") == vm.count("exp-file")) throw InputError("give one of --exp NAME, --exp-file FILE or --spec FILE (see --help)");
   if (vm.count("resume") && vm.count("force-train")) throw InputError("--resume and --force-train exclude each other");
   PipelineOptions pipeline;
   if (vm.count("until")) {
@@ -134,20 +222,14 @@ int run(int argc, char** argv) {
   }
   install_signal_handlers();
   const RunOutcome outcome = run_experiment(experiment, paths, pipeline);
-  switch (outcome.status) {
-    case RunStatus::kDone:
-    case RunStatus::kAlreadyDone:
-    case RunStatus::kPartial:
-      std::cout << paths.run_dir().string() << std::endl;
-      return kExitDone;
-    case RunStatus::kPreempted:
-      std::cerr << "preempted: rerun the same command to resume from " << paths.last_checkpoint().string() << "\n";
-      return kExitPreempted;
-    case RunStatus::kFailed:
-      std::cerr << "failed in stage " << outcome.stage << ": " << outcome.error << "\n";
-      return kExitFailed;
+  if (outcome.status == RunStatus::kPreempted) {
+    std::cerr << "preempted: rerun the same command to resume from " << paths.last_checkpoint().string() << "\n";
+  } else if (outcome.status == RunStatus::kFailed) {
+    std::cerr << "failed in stage " << outcome.stage << ": " << outcome.error << "\n";
+  } else {
+    std::cout << paths.run_dir().string() << std::endl;
   }
-  return kExitFailed;
+  return exit_code_of(outcome);
 }
 
 }  // namespace

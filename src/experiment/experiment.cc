@@ -221,6 +221,38 @@ std::string to_toml(const Experiment& experiment) {
   return out;
 }
 
+namespace {
+
+// TOML -> JSON for any nesting, recording the line of every keyed value under
+// its dotted path (array elements share their array's path). TOML files are
+// shallow, written by hand; the depth of this walk is the file's nesting.
+nlohmann::json toml_to_json(const toml::node& node, const std::string& path, const std::filesystem::path& file,
+                            std::map<std::string, std::size_t>& lines) {
+  if (const auto* table = node.as_table()) {
+    nlohmann::json object = nlohmann::json::object();
+    for (const auto& [key, child] : *table) {
+      const std::string name(key.str());
+      const std::string dotted = path.empty() ? name : path + "." + name;
+      lines.emplace(dotted, child.source().begin.line);
+      object[name] = toml_to_json(child, dotted, file, lines);
+    }
+    return object;
+  }
+  if (const auto* array = node.as_array()) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& element : *array) list.push_back(toml_to_json(element, path, file, lines));
+    return list;
+  }
+  if (const auto* s = node.as_string()) return s->get();
+  if (const auto* i = node.as_integer()) return i->get();
+  if (const auto* f = node.as_floating_point()) return f->get();
+  if (const auto* b = node.as_boolean()) return b->get();
+  throw InputError(file.string() + ":" + std::to_string(node.source().begin.line) + ": unsupported value for " + path +
+                   " (dates and times mean nothing here)");
+}
+
+}  // namespace
+
 nlohmann::json toml_file_to_json(const std::filesystem::path& path, std::map<std::string, std::size_t>& lines) {
   toml::table table;
   try {
@@ -228,51 +260,7 @@ nlohmann::json toml_file_to_json(const std::filesystem::path& path, std::map<std
   } catch (const toml::parse_error& e) {
     throw InputError(path.string() + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
   }
-  // Walk with an explicit stack of (table, prefix, json target).
-  nlohmann::json root = nlohmann::json::object();
-  std::vector<std::tuple<const toml::table*, std::string, nlohmann::json*>> stack{{&table, "", &root}};
-  while (!stack.empty()) {
-    auto [current, prefix, target] = stack.back();
-    stack.pop_back();
-    for (const auto& [key, node] : *current) {
-      const std::string name(key.str());
-      const std::string dotted = prefix.empty() ? name : prefix + "." + name;
-      lines[dotted] = node.source().begin.line;
-      if (const auto* sub = node.as_table()) {
-        (*target)[name] = nlohmann::json::object();
-        stack.emplace_back(sub, dotted, &(*target)[name]);
-        continue;
-      }
-      nlohmann::json value;
-      if (const auto* s = node.as_string()) value = s->get();
-      else if (const auto* i = node.as_integer()) value = i->get();
-      else if (const auto* f = node.as_floating_point()) value = f->get();
-      else if (const auto* b = node.as_boolean()) value = b->get();
-      else if (const auto* a = node.as_array()) {
-        value = nlohmann::json::array();
-        for (const auto& element : *a) {
-          if (const auto* es = element.as_string()) value.push_back(es->get());
-          else if (const auto* ei = element.as_integer()) value.push_back(ei->get());
-          else if (const auto* ef = element.as_floating_point()) value.push_back(ef->get());
-          else if (const auto* eb = element.as_boolean()) value.push_back(eb->get());
-          else if (const auto* et = element.as_table()) {
-            nlohmann::json inner = nlohmann::json::object();
-            for (const auto& [ik, iv] : *et) {
-              if (const auto* is = iv.as_string()) inner[std::string(ik.str())] = is->get();
-              else if (const auto* ii = iv.as_integer()) inner[std::string(ik.str())] = ii->get();
-              else if (const auto* ifl = iv.as_floating_point()) inner[std::string(ik.str())] = ifl->get();
-              else if (const auto* ib = iv.as_boolean()) inner[std::string(ik.str())] = ib->get();
-            }
-            value.push_back(inner);
-          }
-        }
-      } else {
-        throw InputError(path.string() + ":" + std::to_string(node.source().begin.line) + ": unsupported value for " + dotted);
-      }
-      (*target)[name] = value;
-    }
-  }
-  return root;
+  return toml_to_json(table, "", path, lines);
 }
 
 Experiment load_experiment_file(const std::filesystem::path& path) {

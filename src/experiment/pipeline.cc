@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 
@@ -173,7 +174,13 @@ RunOutcome run_experiment(const Experiment& e, const RunPaths& paths, const Pipe
   write_json(paths.experiment_json(), e.to_json());
   write_json(paths.status_json(), status);
 
-  const char* inject = std::getenv("REGAL_FAIL_STAGE");  // fault injection for tests
+  // Fault injection for tests: REGAL_FAIL_STAGE=<stage>[:kill] makes that stage
+  // throw (or the process die by SIGKILL), for every run or only REGAL_FAIL_RUN.
+  std::string inject = std::getenv("REGAL_FAIL_STAGE") ? std::getenv("REGAL_FAIL_STAGE") : "";
+  const char* only_run = std::getenv("REGAL_FAIL_RUN");
+  if (only_run != nullptr && id != only_run) inject.clear();
+  const bool kill_on_inject = inject.size() > 5 && inject.substr(inject.size() - 5) == ":kill";
+  if (kill_on_inject) inject.resize(inject.size() - 5);
   std::string stage;
   auto begin = [&](const std::string& name) {
     if (options.stop_requested && options.stop_requested()) throw Preempted();
@@ -181,7 +188,10 @@ RunOutcome run_experiment(const Experiment& e, const RunPaths& paths, const Pipe
     status["stage"] = name;
     write_json(paths.status_json(), status);
     spdlog::info("=== {} ===", name);
-    if (inject != nullptr && name == inject) throw std::runtime_error("injected failure (REGAL_FAIL_STAGE=" + name + ")");
+    if (!inject.empty() && name == inject) {
+      if (kill_on_inject) std::raise(SIGKILL);
+      throw std::runtime_error("injected failure (REGAL_FAIL_STAGE=" + name + ")");
+    }
     return Clock::now();
   };
   auto done = [&](Clock::time_point start) {

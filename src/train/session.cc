@@ -15,6 +15,10 @@ std::string torch_version() {
   return version;
 }
 
+std::size_t cuda_device_count() {
+  return torch::cuda::is_available() ? static_cast<std::size_t>(torch::cuda::device_count()) : 0;
+}
+
 std::string cuda_summary() {
   if (!torch::cuda::is_available()) return "";
   return std::to_string(torch::cuda::device_count()) + " CUDA device(s)";

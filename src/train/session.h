@@ -26,6 +26,8 @@ struct SessionOptions {
 
 // "1.13.1" (+ "cuda 12.1" when built with CUDA).
 std::string torch_version();
+// How many CUDA devices torch sees (0 without CUDA).
+std::size_t cuda_device_count();
 // The CUDA devices torch sees, e.g. "1 device(s), cudnn 8902"; "" without CUDA.
 std::string cuda_summary();
 

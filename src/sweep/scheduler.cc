@@ -1,0 +1,115 @@
+#include "sweep/scheduler.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace regal::sweep {
+
+const char* run_state_name(RunState state) {
+  switch (state) {
+    case RunState::kPending: return "pending";
+    case RunState::kRunning: return "running";
+    case RunState::kDone: return "done";
+    case RunState::kFailed: return "failed";
+    case RunState::kPreempted: return "preempted";
+  }
+  return "pending";
+}
+
+Scheduler::Scheduler(std::vector<Run> runs) {
+  // Stable: equal costs keep the plan's order.
+  std::stable_sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) { return a.cost > b.cost; });
+  for (const auto& run : runs) {
+    if (!state_.emplace(run.id, RunState::kPending).second) throw std::logic_error("run " + run.id + " given twice");
+    pending_.push_back(run.id);
+    cost_[run.id] = run.cost;
+  }
+}
+
+std::vector<Decision> Scheduler::on_request(int rank) {
+  if (lost_[rank]) return {};
+  if (!draining_ && !pending_.empty()) {
+    const std::string id = pending_.front();
+    pending_.pop_front();
+    state_[id] = RunState::kRunning;
+    running_on_[id] = rank;
+    ++assignments_;
+    return {{Decision::Kind::kAssign, rank, id}};
+  }
+  if (draining_ || running_on_.empty()) return {{Decision::Kind::kStop, rank, ""}};
+  held_.push_back(rank);  // a running run may still come back (rank loss)
+  return {};
+}
+
+std::vector<Decision> Scheduler::on_finished(int rank, const std::string& run_id, RunState outcome) {
+  const auto running = running_on_.find(run_id);
+  if (running == running_on_.end() || running->second != rank) {
+    throw std::logic_error("rank " + std::to_string(rank) + " reported run " + run_id + " it was not running");
+  }
+  if (outcome != RunState::kDone && outcome != RunState::kFailed && outcome != RunState::kPreempted) {
+    throw std::logic_error("a run ends done, failed or preempted");
+  }
+  running_on_.erase(running);
+  state_[run_id] = outcome;
+  return release_held();
+}
+
+std::vector<Decision> Scheduler::on_rank_lost(int rank) {
+  lost_[rank] = true;
+  held_.erase(std::remove(held_.begin(), held_.end(), rank), held_.end());
+  std::vector<std::string> orphans;
+  for (const auto& [id, on] : running_on_) {
+    if (on == rank) orphans.push_back(id);
+  }
+  for (const auto& id : orphans) {
+    running_on_.erase(id);
+    state_[id] = RunState::kPending;
+    ++requeues_;
+    // Back in cost order.
+    const auto position = std::find_if(pending_.begin(), pending_.end(),
+                                       [&](const std::string& other) { return cost_[other] < cost_[id]; });
+    pending_.insert(position, id);
+  }
+  return release_held();
+}
+
+std::vector<Decision> Scheduler::on_drain() {
+  draining_ = true;
+  return release_held();
+}
+
+std::vector<Decision> Scheduler::release_held() {
+  std::vector<Decision> decisions;
+  std::deque<int> waiting;
+  waiting.swap(held_);
+  for (const int rank : waiting) {
+    for (auto& decision : on_request(rank)) decisions.push_back(std::move(decision));
+  }
+  return decisions;
+}
+
+bool Scheduler::finished() const { return running_on_.empty() && (pending_.empty() || draining_); }
+
+std::size_t Scheduler::count(RunState state) const {
+  std::size_t n = 0;
+  for (const auto& [id, s] : state_) n += s == state ? 1 : 0;
+  return n;
+}
+
+void Scheduler::check_invariants() const {
+  std::size_t pending = 0, running = 0;
+  for (const auto& [id, s] : state_) {
+    const bool queued = std::find(pending_.begin(), pending_.end(), id) != pending_.end();
+    const bool on_rank = running_on_.count(id) > 0;
+    if ((s == RunState::kPending) != queued) throw std::logic_error("run " + id + ": pending iff queued");
+    if ((s == RunState::kRunning) != on_rank) throw std::logic_error("run " + id + ": running iff on a rank");
+    pending += queued;
+    running += on_rank;
+  }
+  if (pending != pending_.size()) throw std::logic_error("a run is queued twice");
+  // Every assignment is accounted for: running now, finished, or requeued after a rank loss.
+  const std::size_t ended = count(RunState::kDone) + count(RunState::kFailed) + count(RunState::kPreempted);
+  if (assignments_ != running + ended + requeues_) throw std::logic_error("a run was handed out twice");
+}
+
+}  // namespace regal::sweep

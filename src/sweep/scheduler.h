@@ -1,0 +1,63 @@
+#pragma once
+// The scheduling core: a plain class driven by events (a rank asks for work,
+// a run finishes, a rank is lost, a stop is requested) that returns
+// decisions. It does no I/O, so tests drive it directly or through the
+// in-memory transport, and check_invariants() holds after every event:
+// every run is in exactly one state and none is handed out twice.
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace regal::sweep {
+
+enum class RunState { kPending, kRunning, kDone, kFailed, kPreempted };
+const char* run_state_name(RunState state);
+
+struct Decision {
+  enum class Kind { kAssign, kStop } kind;  // run this / this slot gets no more work
+  int rank = 0;                             // to whom
+  std::string run_id;                       // for kAssign
+};
+
+class Scheduler {
+ public:
+  struct Run {
+    std::string id;
+    double cost = 0;  // expected work; larger first
+  };
+  // `runs` to execute (already-done runs are not given). Longest expected first.
+  explicit Scheduler(std::vector<Run> runs);
+
+  // A rank has a free slot and asks for one run. Returns an assignment of the
+  // longest pending run, a stop when nothing can come any more, or nothing
+  // (the request is held until a run is requeued or the sweep ends).
+  std::vector<Decision> on_request(int rank);
+  // A run ended on `rank` with `outcome` (done, failed or preempted).
+  std::vector<Decision> on_finished(int rank, const std::string& run_id, RunState outcome);
+  // A rank is gone: its running runs return to pending for other ranks.
+  std::vector<Decision> on_rank_lost(int rank);
+  // Stop handing out work (preemption): held requests are released.
+  std::vector<Decision> on_drain();
+
+  bool finished() const;  // nothing running, and nothing pending or draining
+  RunState state(const std::string& run_id) const { return state_.at(run_id); }
+  std::size_t count(RunState state) const;
+  std::size_t total() const { return state_.size(); }
+  // Throws std::logic_error naming the broken invariant.
+  void check_invariants() const;
+
+ private:
+  std::vector<Decision> release_held();
+  std::deque<std::string> pending_;             // longest first
+  std::map<std::string, RunState> state_;       // every run, exactly one state
+  std::map<std::string, int> running_on_;       // run -> rank
+  std::map<std::string, double> cost_;
+  std::deque<int> held_;                        // ranks waiting for work
+  std::map<int, bool> lost_;                    // ranks that are gone
+  std::size_t assignments_ = 0, requeues_ = 0;  // for the invariant check
+  bool draining_ = false;
+};
+
+}  // namespace regal::sweep

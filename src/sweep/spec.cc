@@ -1,0 +1,260 @@
+#include "sweep/spec.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "experiment/registry.h"
+#include "model/config.h"
+#include "util/error.h"
+#include "util/text.h"
+
+namespace regal::sweep {
+namespace fs = std::filesystem;
+namespace {
+
+// Flattens nested tables into dotted keys; quoted keys ("train.steps") stay whole.
+void flatten(const nlohmann::json& json, const std::string& prefix,
+             std::vector<std::pair<std::string, nlohmann::json>>& out) {
+  for (const auto& [key, value] : json.items()) {
+    const std::string path = prefix.empty() ? key : prefix + "." + key;
+    if (value.is_object()) {
+      flatten(value, path, out);
+    } else {
+      out.emplace_back(path, value);
+    }
+  }
+}
+
+bool is_axis_key(const std::string& key) {
+  if (key == "language" || key == "experiment") return true;
+  const auto keys = experiment::experiment_keys();
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+std::vector<std::string> axis_keys() {
+  std::vector<std::string> keys = experiment::experiment_keys();
+  keys.push_back("language");
+  keys.push_back("experiment");
+  return keys;
+}
+
+std::string value_text(const nlohmann::json& value) {
+  if (value.is_object() && value.contains("name")) return value["name"].get<std::string>();
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+}  // namespace
+
+SweepSpec parse_spec(const fs::path& file) {
+  SweepSpec spec;
+  spec.file = file;
+  {
+    std::ifstream in(file);
+    if (!in) throw InputError("cannot read spec " + file.string());
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    spec.text = buffer.str();
+  }
+  std::map<std::string, std::size_t> lines;
+  const nlohmann::json json = experiment::toml_file_to_json(file, lines);
+  auto where = [&](const std::string& path) {
+    const auto found = lines.find(path);
+    return file.string() + (found == lines.end() ? "" : ":" + std::to_string(found->second));
+  };
+  auto fail = [&](const std::string& path, const std::string& message) { throw InputError(where(path) + ": " + message); };
+
+  const std::vector<std::string> sections = {"sweep", "base", "grid", "zip", "exclude"};
+  for (const auto& [key, value] : json.items()) {
+    if (std::find(sections.begin(), sections.end(), key) == sections.end()) {
+      fail(key, "unknown section or key '" + key + "'" + did_you_mean(key, sections));
+    }
+  }
+  if (!json.contains("sweep") || !json["sweep"].contains("name")) fail("sweep", "[sweep] needs a name");
+  for (const auto& [key, value] : json["sweep"].items()) {
+    if (key == "name" && value.is_string()) spec.name = value.get<std::string>();
+    else if (key == "description" && value.is_string()) spec.description = value.get<std::string>();
+    else if (key == "exclude" && value.is_array()) spec.excludes.insert(spec.excludes.end(), value.begin(), value.end());
+    else fail("sweep." + key, "[sweep] takes name, description and exclude (got '" + key + "' = " + value.dump() + ")");
+  }
+  if (spec.name.empty() || spec.name.find('/') != std::string::npos) fail("sweep.name", "[sweep] name must be a plain folder name");
+  if (json.contains("exclude")) {
+    if (!json["exclude"].is_array()) fail("exclude", "exclude must be a list of tables");
+    spec.excludes.insert(spec.excludes.end(), json["exclude"].begin(), json["exclude"].end());
+  }
+
+  if (json.contains("base")) {
+    std::vector<std::pair<std::string, nlohmann::json>> base;
+    flatten(json["base"], "", base);
+    for (auto& [key, value] : base) {
+      const std::string path = "base." + key;
+      // Quoted dotted keys were recorded under their own name.
+      const std::string line_key = lines.count(path) ? path : "base";
+      // A language table in [base] flattens to language.name/regex/alphabet: experiment keys.
+      if (!is_axis_key(key)) fail(line_key, "unknown key '" + key + "' in [base]" + did_you_mean(key, axis_keys()));
+      spec.lines[key] = lines.count(path) ? lines[path] : lines["base"];
+      spec.base.emplace_back(key, value);
+    }
+  }
+
+  auto read_axes = [&](const nlohmann::json& table, const std::string& section) {
+    std::vector<Axis> axes;
+    for (const auto& [key, values] : table.items()) {
+      const std::string path = section + "." + key;
+      if (!is_axis_key(key)) fail(path, "unknown axis '" + key + "'" + did_you_mean(key, axis_keys()));
+      if (!values.is_array()) fail(path, "axis '" + key + "' needs a list of values");
+      if (values.empty()) fail(path, "axis '" + key + "' is empty");
+      Axis axis{key, {values.begin(), values.end()}, lines.count(path) ? lines[path] : 0};
+      spec.lines[key] = axis.line;
+      axes.push_back(std::move(axis));
+    }
+    std::sort(axes.begin(), axes.end(), [](const Axis& a, const Axis& b) { return a.line < b.line; });
+    return axes;
+  };
+  if (json.contains("grid")) spec.grid = read_axes(json["grid"], "grid");
+  if (json.contains("zip")) {
+    const nlohmann::json& zips = json["zip"];
+    if (!zips.is_array()) fail("zip", "zip groups are written [[zip]]");
+    for (const auto& group : zips) {
+      std::vector<Axis> axes = read_axes(group, "zip");
+      for (const auto& axis : axes) {
+        if (axis.values.size() != axes.front().values.size()) {
+          fail("zip." + axis.key, "the axes of a [[zip]] group need equal lengths ('" + axes.front().key + "' has " +
+                                       std::to_string(axes.front().values.size()) + ", '" + axis.key + "' has " +
+                                       std::to_string(axis.values.size()) + ")");
+        }
+      }
+      if (!axes.empty()) spec.zips.push_back(std::move(axes));
+    }
+  }
+  for (const auto& exclude : spec.excludes) {
+    if (!exclude.is_object() || exclude.empty()) fail("exclude", "every exclude entry is a table of axis = value");
+    for (const auto& [key, value] : exclude.items()) {
+      bool known = false;
+      for (const auto& axis : spec.grid) known = known || axis.key == key;
+      for (const auto& group : spec.zips) {
+        for (const auto& axis : group) known = known || axis.key == key;
+      }
+      if (!known) fail("exclude", "exclude names '" + key + "', which is not an axis of this sweep");
+    }
+  }
+  return spec;
+}
+
+double estimated_cost(const experiment::Experiment& e) {
+  const std::size_t symbols = e.language.alphabet.size();
+  const auto resolved = model::resolve_budget(e.model, symbols, e.data.L_test_max);
+  const double parameters = static_cast<double>(model::parameter_count(resolved, symbols, e.data.L_test_max));
+  const double train_length = static_cast<double>(e.data.L_min + e.data.L_max) / 2.0;
+  const double training = static_cast<double>(e.train.steps * e.train.batch_size) * train_length * parameters * 3.0;
+  const double test_symbols = static_cast<double>(e.data.n_test_per_length) *
+                              static_cast<double>(e.data.L_test_max) * static_cast<double>(e.data.L_test_max) / 2.0;
+  return training + test_symbols * parameters;
+}
+
+std::vector<PlannedRun> expand(const SweepSpec& spec) {
+  // Dimensions: each grid axis alone, each zip group as one.
+  std::vector<std::vector<Axis>> dimensions;
+  for (const auto& axis : spec.grid) dimensions.push_back({axis});
+  for (const auto& group : spec.zips) dimensions.push_back(group);
+  std::size_t points = 1;
+  for (const auto& dimension : dimensions) points *= dimension.front().values.size();
+
+  auto where = [&](const std::string& key) {
+    const auto found = spec.lines.find(key);
+    return spec.file.string() + (found == spec.lines.end() || found->second == 0 ? "" : ":" + std::to_string(found->second));
+  };
+
+  std::vector<PlannedRun> runs;
+  std::set<std::string> seen;
+  std::vector<std::size_t> index(dimensions.size(), 0);
+  for (std::size_t point = 0; point < points; ++point) {
+    // Mixed-radix counter, last dimension fastest.
+    std::size_t rest = point;
+    for (std::size_t d = dimensions.size(); d-- > 0;) {
+      index[d] = rest % dimensions[d].front().values.size();
+      rest /= dimensions[d].front().values.size();
+    }
+    std::vector<std::pair<std::string, nlohmann::json>> assignment = spec.base;
+    std::vector<std::pair<std::string, nlohmann::json>> axes;
+    for (std::size_t d = 0; d < dimensions.size(); ++d) {
+      for (const auto& axis : dimensions[d]) {
+        assignment.emplace_back(axis.key, axis.values[index[d]]);
+        axes.emplace_back(axis.key, axis.values[index[d]].is_object() ? nlohmann::json(value_text(axis.values[index[d]]))
+                                                                       : axis.values[index[d]]);
+      }
+    }
+    bool excluded = false;
+    for (const auto& exclude : spec.excludes) {
+      bool matches = true;
+      for (const auto& [key, value] : exclude.items()) {
+        bool found = false;
+        for (const auto& [axis, chosen] : axes) {
+          found = found || (axis == key && (chosen == value || value_text(chosen) == value_text(value)));
+        }
+        matches = matches && found;
+      }
+      excluded = excluded || matches;
+    }
+    if (excluded) continue;
+
+    // Build the experiment: a named experiment first, then every setting.
+    experiment::Experiment start;
+    for (const auto& [key, value] : assignment) {
+      if (key != "experiment") continue;
+      if (!value.is_string()) throw InputError(where(key) + ": experiment must be a name (got " + value.dump() + ")");
+      try {
+        start = experiment::find_experiment(value.get<std::string>());
+      } catch (const InputError& e) {
+        throw InputError(where(key) + ": " + e.what());
+      }
+    }
+    nlohmann::json json = start.to_json();
+    json["name"] = spec.name;
+    json["description"] = spec.description;
+    try {
+      for (const auto& [key, value] : assignment) {
+        if (key == "experiment") continue;
+        if (key == "language") {
+          experiment::LanguageSpec language;
+          if (value.is_string()) {
+            try {
+              language = experiment::find_language(value.get<std::string>());
+            } catch (const InputError& error) {
+              throw KeyError("language", error.what());
+            }
+          } else if (value.is_object() && value.contains("regex") && value.contains("alphabet")) {
+            language.regex = value["regex"].get<std::string>();
+            language.alphabet = value["alphabet"].get<std::string>();
+            language.name = value.value("name", language.regex);
+            for (const auto& [field, ignored] : value.items()) {
+              if (field != "name" && field != "regex" && field != "alphabet") {
+                throw KeyError("language", "a language table takes name, regex and alphabet (got '" + field + "')");
+              }
+            }
+          } else {
+            throw KeyError("language", "a language is a name or a table { name, regex, alphabet } (got " + value.dump() + ")");
+          }
+          json["language"] = {{"name", language.name}, {"regex", language.regex}, {"alphabet", language.alphabet}};
+          continue;
+        }
+        experiment::set_key(json, key, value);
+      }
+      experiment::Experiment e = experiment::Experiment::from_json(json);
+      e.validate();
+      const std::string id = experiment::run_id(e);
+      if (!seen.insert(id).second) continue;
+      const double cost = estimated_cost(e);
+      runs.push_back({id, std::move(axes), std::move(e), cost});
+    } catch (const KeyError& e) {
+      const std::string key = e.key().rfind("language.", 0) == 0 && !spec.lines.count(e.key()) ? "language" : e.key();
+      throw InputError(where(key) + ": " + e.what());
+    } catch (const InputError& e) {
+      throw InputError(spec.file.string() + ": " + e.what());
+    }
+  }
+  if (runs.empty()) throw InputError(spec.file.string() + ": the spec expands to no runs (everything excluded?)");
+  return runs;
+}
+
+}  // namespace regal::sweep

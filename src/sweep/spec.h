@@ -1,0 +1,59 @@
+#pragma once
+// A sweep spec (TOML): [sweep] name/description, [base] settings (optionally
+// starting from a named experiment), [grid] axes whose cartesian product gives
+// the runs, [[zip]] groups of axes that vary together, `exclude` partial
+// assignments to drop. See docs/spec.md.
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "experiment/experiment.h"
+
+namespace regal::sweep {
+
+struct Axis {
+  std::string key;                    // "seed", "language", "experiment" or an experiment key ("data.L_max")
+  std::vector<nlohmann::json> values; // as written
+  std::size_t line = 0;               // where it was written
+};
+
+struct SweepSpec {
+  std::filesystem::path file;                  // the spec file
+  std::string text;                            // its content, as given
+  std::string name;                            // [sweep] name: results/<name>/
+  std::string description;                     // [sweep] description
+  std::vector<std::pair<std::string, nlohmann::json>> base;  // dotted key -> value ("experiment" allowed)
+  std::vector<Axis> grid;                      // in file order
+  std::vector<std::vector<Axis>> zips;         // each group varies together
+  std::vector<nlohmann::json> excludes;        // objects: axis key -> value
+  std::map<std::string, std::size_t> lines;    // experiment key -> the line that set it (for errors)
+};
+
+// Parses and checks a spec. Throws InputError "FILE:LINE: message" for
+// unknown keys (with the closest valid key), empty axes, zip groups of
+// unequal lengths, malformed excludes.
+SweepSpec parse_spec(const std::filesystem::path& file);
+
+struct PlannedRun {
+  std::string run_id;                                         // experiment::run_id
+  std::vector<std::pair<std::string, nlohmann::json>> axes;  // axis -> value (language by name)
+  experiment::Experiment experiment;                          // fully resolved
+  double cost = 0;                                            // expected work, for longest-first
+};
+
+// Expands the spec into runs, deterministically: the product of grid axes and
+// zip groups (in file order, the last axis fastest), minus excluded points,
+// each built into an Experiment and validated (regex column, types, unknown
+// experiment or language names: InputError naming FILE:LINE). Points with
+// equal run ids are kept once.
+std::vector<PlannedRun> expand(const SweepSpec& spec);
+
+// A relative cost: training steps x batch x mean training length x parameters,
+// plus evaluation strings x their mean length x parameters.
+double estimated_cost(const experiment::Experiment& experiment);
+
+}  // namespace regal::sweep
