@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# A sweep over MPI ranks as a user runs it: usage: sweep_mpi_test.sh SWEEP AGGREGATE RANKS
+# A tiny sweep completes with all rows; a run whose child is SIGKILLed is
+# recorded failed while the others finish; a rerun skips done runs; the
+# aggregate tool's tables equal the reducer's; a single process gives the same
+# metrics; spec errors and spec changes are refused with exit 2.
+set -uo pipefail
+SWEEP=$(realpath "$1"); AGGREGATE=$(realpath "$2"); RANKS=$3
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+MPIRUN=(mpiexec -n "$RANKS" --oversubscribe)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+failures=0
+ok() { printf 'ok   %s\n' "$1"; }
+bad() { printf 'FAIL %s\n' "$1"; failures=$((failures + 1)); }
+check() { if [ "$2" == "$3" ]; then ok "$1"; else bad "$1: expected [$2] got [$3]"; fi; }
+
+cat > spec.toml <<'TOML'
+[sweep]
+name = "tiny"
+description = "test sweep"
+exclude = [{ language = "no_aa", seed = 1 }]
+
+[base]
+experiment = "a_plus"
+"train.steps" = 30
+"train.eval_every" = 15
+"data.n_train" = 300
+"data.n_val" = 100
+"data.L_test_max" = 20
+"data.n_test_per_length" = 20
+
+[grid]
+language = ["parity", "no_aa", { name = "ab_plus", regex = "(ab)+", alphabet = "ab" }]
+seed = [0, 1]
+TOML
+
+# Which run to crash: the plan is deterministic, so a dry run names it.
+"$SWEEP" --spec spec.toml --dry-run --results r > plan.txt
+victim=$(awk '$2 == "new" && $3 == "no_aa" {print $1}' plan.txt)
+[ -n "$victim" ] && ok "dry run lists the runs" || bad "dry run lists the runs"
+[ ! -e r ] && ok "dry run writes nothing" || bad "dry run wrote files"
+
+REGAL_FAIL_STAGE=train:kill REGAL_FAIL_RUN=$victim "${MPIRUN[@]}" "$SWEEP" --spec spec.toml --results r >out.txt 2>err.txt
+check "a failed run: exit 1" 1 $?
+check "every run has a row" 5 "$(($(wc -l < r/tiny/aggregate/runs.csv) - 1))"
+check "four done" 4 "$(grep -c ',done,' r/tiny/aggregate/runs.csv)"
+grep -q "^$victim,failed,.*killed by signal 9" r/tiny/aggregate/runs.csv && ok "the killed run is failed, with the signal" || bad "killed run row: $(grep "$victim" r/tiny/aggregate/runs.csv)"
+grep -q "\[5/5\]" err.txt && ok "progress lines" || bad "progress lines"
+grep -q "$victim failed in train" err.txt && ok "the failure's line names stage" || bad "failure line"
+grep -q "rank $((RANKS - 1))" err.txt && ok "every rank took part" || bad "rank $((RANKS - 1)) missing"
+for f in spec.toml plan.json plan_full.json aggregate/summary.csv aggregate/summary.json aggregate/runs.json aggregate/sweep.h5; do
+  [ -s "r/tiny/$f" ] && ok "wrote $f" || bad "missing $f"
+done
+/usr/bin/python3 - r/tiny/aggregate/sweep.h5 <<'PY' && ok "sweep.h5 holds every run's curves" || bad "sweep.h5"
+import h5py, sys
+f = h5py.File(sys.argv[1])
+runs = f["runs"]
+assert len(runs) == 5
+done = [r for r in runs if runs[r].attrs["status"] == "done"]
+assert len(done) == 4
+for r in done:
+    assert len(runs[r]["history/val_acc"]) >= 1 and len(runs[r]["eval/test_id/accuracy"]) >= 1
+PY
+
+# The offline tool rebuilds the same tables from the run folders alone.
+"$AGGREGATE" r/tiny --out agg >/dev/null 2>&1
+for t in runs.csv summary.csv runs.json summary.json; do
+  cmp -s "agg/$t" "r/tiny/aggregate/$t" && ok "aggregate $t equals the reducer's" || bad "aggregate $t differs"
+done
+
+# A rerun skips done runs; --retry-failed reruns the failed one only.
+"${MPIRUN[@]}" "$SWEEP" --spec spec.toml --results r >/dev/null 2>err2.txt
+check "rerun: failed run stays failed, exit 1" 1 $?
+grep -q "0 to run" err2.txt && ok "rerun: nothing to run" || bad "rerun: $(grep 'to run' err2.txt)"
+"${MPIRUN[@]}" "$SWEEP" --spec spec.toml --results r --retry-failed >/dev/null 2>err3.txt
+check "retry: exit 0" 0 $?
+grep -q "1 to run" err3.txt && ok "retry: only the failed run" || bad "retry: $(grep 'to run' err3.txt)"
+check "retry: all done" 5 "$(grep -c ',done,' r/tiny/aggregate/runs.csv)"
+
+# One process gives the same metrics (timings aside).
+"$SWEEP" --spec spec.toml --results single >/dev/null 2>&1
+strip() { cut -d, -f1-14 "$1"; }   # train_seconds and error are the last two columns
+check "single process = $RANKS ranks" "$(strip r/tiny/aggregate/runs.csv)" "$(strip single/tiny/aggregate/runs.csv)"
+
+# A changed spec is refused with what changes, unless allowed.
+sed 's/seed = \[0, 1\]/seed = [0, 1, 2]/' spec.toml > spec2.toml && cp spec2.toml spec.toml
+"$SWEEP" --spec spec.toml --results r >/dev/null 2>err4.txt
+check "changed spec: exit 2" 2 $?
+grep -q "3 run(s) added, 0 removed, 5 kept" err4.txt && ok "changed spec: summary" || bad "changed spec: $(cat err4.txt)"
+"$SWEEP" --spec spec.toml --results r --allow-spec-change >/dev/null 2>&1
+check "allowed change: exit 0" 0 $?
+ls r/tiny/spec.*.toml >/dev/null 2>&1 && ok "old spec kept" || bad "old spec not kept"
+check "allowed change: 8 rows" 8 "$(($(wc -l < r/tiny/aggregate/runs.csv) - 1))"
+
+# Spec errors: exit 2 before anything runs, naming file, line and key.
+printf '[sweep]\nname = "bad"\n[grid]\n"data.Lmax" = [1]\n' > bad.toml
+err=$("${MPIRUN[@]}" "$SWEEP" --spec bad.toml --results r 2>&1 >/dev/null); rc=$?
+check "bad spec: exit 2" 2 "$rc"
+case "$err" in *"bad.toml:4: unknown axis 'data.Lmax' (did you mean 'data.L_max'?)"*) ok "bad spec: message" ;; *) bad "bad spec: $err" ;; esac
+[ ! -e r/bad ] && ok "bad spec: nothing written" || bad "bad spec wrote r/bad"
+
+[ "$failures" -eq 0 ]

@@ -1,0 +1,259 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "aggregate/tables.h"
+#include "sweep/runner.h"
+#include "sweep/scheduler.h"
+#include "sweep/spec.h"
+#include "sweep/transport.h"
+#include "util/error.h"
+
+namespace fs = std::filesystem;
+using namespace regal;
+using namespace regal::sweep;
+
+namespace {
+
+class SpecFile : public ::testing::Test {
+ protected:
+  fs::path write(const std::string& text) {
+    const fs::path path = fs::temp_directory_path() / ("regal_spec_" + std::to_string(::getpid()) + "_" +
+                                                       std::to_string(counter_++) + ".toml");
+    std::ofstream(path) << text;
+    files_.push_back(path);
+    return path;
+  }
+  std::string error_of(const std::string& text) {
+    const fs::path path = write(text);
+    try {
+      expand(parse_spec(path));
+    } catch (const InputError& e) {
+      std::string message = e.what();
+      const std::string prefix = path.string();
+      return message.rfind(prefix, 0) == 0 ? "SPEC" + message.substr(prefix.size()) : message;
+    }
+    return "no error";
+  }
+  void TearDown() override {
+    for (const auto& f : files_) fs::remove(f);
+  }
+  std::vector<fs::path> files_;
+  int counter_ = 0;
+};
+
+const char* kHeader = "[sweep]\nname = \"t\"\n[base]\nexperiment = \"a_plus\"\n";
+
+}  // namespace
+
+TEST_F(SpecFile, GridIsTheCartesianProductLastAxisFastest) {
+  const auto runs = expand(parse_spec(write(std::string(kHeader) +
+                                            "[grid]\nlanguage = [\"parity\", \"no_aa\"]\nseed = [0, 1, 2]\n")));
+  ASSERT_EQ(runs.size(), 6U);
+  EXPECT_EQ(runs[0].axes[0].second, "parity");
+  EXPECT_EQ(runs[0].axes[1].second, 0);
+  EXPECT_EQ(runs[1].axes[1].second, 1);
+  EXPECT_EQ(runs[3].axes[0].second, "no_aa");
+  EXPECT_EQ(runs[0].experiment.name, "t");
+  EXPECT_EQ(runs[0].experiment.train.steps, 300U) << "starts from the named experiment in [base]";
+  std::set<std::string> ids;
+  for (const auto& run : runs) ids.insert(run.run_id);
+  EXPECT_EQ(ids.size(), 6U);
+  // Deterministic: the same spec gives the same plan.
+  const auto again = expand(parse_spec(write(std::string(kHeader) +
+                                             "[grid]\nlanguage = [\"parity\", \"no_aa\"]\nseed = [0, 1, 2]\n")));
+  for (std::size_t i = 0; i < runs.size(); ++i) EXPECT_EQ(runs[i].run_id, again[i].run_id);
+}
+
+TEST_F(SpecFile, ZipExcludeAndDedup) {
+  const auto runs = expand(parse_spec(write(std::string(kHeader) +
+                                            "[grid]\nseed = [0, 1]\n"
+                                            "[[zip]]\n\"model.arch\" = [\"transformer\", \"lstm\"]\n\"model.d_model\" = [16, 24]\n")));
+  ASSERT_EQ(runs.size(), 4U);
+  EXPECT_EQ(runs[1].experiment.model.arch, "lstm");
+  EXPECT_EQ(runs[1].experiment.model.d_model, 24U);
+  const auto excluded = expand(parse_spec(write(std::string("exclude = [{ seed = 1, \"model.arch\" = \"lstm\" }]\n") + kHeader +
+                                                "[grid]\nseed = [0, 1]\n\"model.arch\" = [\"transformer\", \"lstm\"]\n")));
+  EXPECT_EQ(excluded.size(), 3U);
+  // Equal points are one run: threads does not enter the run id.
+  const auto dedup = expand(parse_spec(write(std::string(kHeader) + "[grid]\nthreads = [1, 2]\nseed = [0, 1]\n")));
+  EXPECT_EQ(dedup.size(), 2U);
+}
+
+TEST_F(SpecFile, LanguagesByNameOrTable) {
+  const auto runs = expand(parse_spec(write(std::string(kHeader) +
+      "[grid]\nlanguage = [\"tomita4\", { name = \"ends_b\", regex = \"(a|b)*b\", alphabet = \"ab\" }]\n")));
+  ASSERT_EQ(runs.size(), 2U);
+  EXPECT_EQ(runs[0].experiment.language.regex, "~(.*000.*)");
+  EXPECT_EQ(runs[1].experiment.language.regex, "(a|b)*b");
+  EXPECT_EQ(runs[1].axes[0].second, "ends_b");
+}
+
+TEST_F(SpecFile, ErrorsNameFileLineAndKey) {
+  EXPECT_EQ(error_of(std::string(kHeader) + "[grid]\n\"data.Lmax\" = [1]\n"),
+            "SPEC:6: unknown axis 'data.Lmax' (did you mean 'data.L_max'?)");
+  EXPECT_EQ(error_of(std::string(kHeader) + "[grid]\nseed = []\n"), "SPEC:6: axis 'seed' is empty");
+  EXPECT_EQ(error_of(std::string(kHeader) + "[grid]\n\"train.steps\" = [\"many\"]\n"),
+            "SPEC:6: train.steps must be a whole number >= 0 (got \"many\")");
+  EXPECT_EQ(error_of(std::string(kHeader) + "[grid]\nlanguage = [{ name = \"x\", regex = \"a(b\", alphabet = \"ab\" }]\n"),
+            "SPEC:6: language 'x': regex a(b: missing ')' for the '(' opened here (column 2: '(b')");
+  EXPECT_EQ(error_of(std::string(kHeader) + "[grid]\nlanguage = [\"tomita9\"]\n"),
+            "SPEC:6: unknown language 'tomita9' (did you mean 'tomita1'?); give a table { name, regex, alphabet } for a new one");
+  EXPECT_EQ(error_of("[sweep]\nname = \"t\"\n[base]\nexperiment = \"parity2\"\n"),
+            "SPEC:4: unknown experiment 'parity2' (did you mean 'parity'?); `sweep --list` lists them");
+  EXPECT_EQ(error_of(std::string(kHeader) + "[grid]\nseed = [0]\n[[zip]]\nseed = [1, 2]\n\"train.lr\" = [0.1]\n"),
+            "SPEC:9: the axes of a [[zip]] group need equal lengths ('seed' has 2, 'train.lr' has 1)");
+  EXPECT_EQ(error_of("[sweep]\nname = \"t\"\n[gird]\nseed = [1]\n"),
+            "SPEC:3: unknown section or key 'gird' (did you mean 'grid'?)");
+  EXPECT_EQ(error_of(std::string(kHeader) + "\"train.lrr\" = 1\n"),
+            "SPEC:5: unknown key 'train.lrr' in [base] (did you mean 'train.lr'?)");
+}
+
+TEST(Scheduler, LongestFirstNoDoubleAssignmentOneStateEach) {
+  Scheduler scheduler({{"a", 1}, {"b", 5}, {"c", 3}});
+  std::vector<std::string> order;
+  for (int rank = 0; rank < 3; ++rank) {
+    const auto decisions = scheduler.on_request(rank);
+    ASSERT_EQ(decisions.size(), 1U);
+    order.push_back(decisions[0].run_id);
+    scheduler.check_invariants();
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"b", "c", "a"}));
+  EXPECT_TRUE(scheduler.on_request(3).empty()) << "held: a run may still come back";
+  scheduler.on_finished(0, "b", RunState::kDone);
+  scheduler.on_finished(1, "c", RunState::kFailed);
+  EXPECT_THROW(scheduler.on_finished(1, "c", RunState::kDone), std::logic_error) << "reported twice";
+  const auto last = scheduler.on_finished(2, "a", RunState::kDone);
+  ASSERT_EQ(last.size(), 1U);
+  EXPECT_EQ(last[0].kind, Decision::Kind::kStop);
+  EXPECT_EQ(last[0].rank, 3);
+  EXPECT_TRUE(scheduler.finished());
+  EXPECT_EQ(scheduler.count(RunState::kDone), 2U);
+  EXPECT_EQ(scheduler.count(RunState::kFailed), 1U);
+  scheduler.check_invariants();
+}
+
+TEST(Scheduler, ALostRanksRunsGoToOthers) {
+  Scheduler scheduler({{"a", 2}, {"b", 1}});
+  scheduler.on_request(0);  // a
+  scheduler.on_request(1);  // b
+  EXPECT_TRUE(scheduler.on_request(1).empty());
+  const auto decisions = scheduler.on_rank_lost(0);
+  ASSERT_EQ(decisions.size(), 1U);
+  EXPECT_EQ(decisions[0].rank, 1);
+  EXPECT_EQ(decisions[0].run_id, "a");
+  scheduler.check_invariants();
+  EXPECT_TRUE(scheduler.on_request(0).empty()) << "a lost rank gets nothing";
+  scheduler.on_finished(1, "b", RunState::kDone);
+  scheduler.on_finished(1, "a", RunState::kDone);
+  EXPECT_TRUE(scheduler.finished());
+  scheduler.check_invariants();
+}
+
+TEST(Scheduler, DrainStopsHandingOut) {
+  Scheduler scheduler({{"a", 1}, {"b", 1}, {"c", 1}});
+  scheduler.on_request(0);
+  const auto drained = scheduler.on_drain();
+  EXPECT_TRUE(drained.empty());
+  const auto stop = scheduler.on_request(1);
+  ASSERT_EQ(stop.size(), 1U);
+  EXPECT_EQ(stop[0].kind, Decision::Kind::kStop);
+  scheduler.on_finished(0, "a", RunState::kPreempted);
+  EXPECT_TRUE(scheduler.finished());
+  EXPECT_EQ(scheduler.count(RunState::kPending), 2U);
+}
+
+// Three ranks with two slots each, over the in-memory transport: every run is
+// executed exactly once and every slot ends with a stop.
+TEST(Scheduler, InMemoryTransportSimulation) {
+  const std::size_t ranks = 3, slots = 2, runs = 25;
+  InMemoryHub hub(static_cast<int>(ranks));
+  std::vector<std::unique_ptr<Transport>> endpoints;
+  for (std::size_t r = 0; r < ranks; ++r) endpoints.push_back(hub.endpoint(static_cast<int>(r)));
+  std::vector<Scheduler::Run> plan;
+  for (std::size_t i = 0; i < runs; ++i) plan.push_back({"run" + std::to_string(i), static_cast<double>(i % 7)});
+  Scheduler scheduler(plan);
+  std::vector<std::vector<std::string>> running(ranks);
+  std::vector<std::size_t> stopped(ranks, 0), outstanding(ranks, 0);
+  std::map<std::string, int> executed;
+  for (int tick = 0; tick < 10000 && !(scheduler.finished() && stopped == std::vector<std::size_t>(ranks, slots)); ++tick) {
+    for (std::size_t r = 0; r < ranks; ++r) {
+      // Workers: finish one running run per tick; ask for work for free slots.
+      if (!running[r].empty()) {
+        endpoints[r]->send(0, kResult, running[r].back());
+        running[r].pop_back();
+      }
+      while (running[r].size() + outstanding[r] + stopped[r] < slots) {
+        endpoints[r]->send(0, kRequest, "");
+        ++outstanding[r];
+      }
+      while (auto m = endpoints[r]->poll()) {
+        if (r == 0 && (m->tag == kRequest || m->tag == kResult)) {
+          auto decisions = m->tag == kRequest ? scheduler.on_request(m->from)
+                                              : scheduler.on_finished(m->from, m->payload, RunState::kDone);
+          scheduler.check_invariants();
+          for (const auto& d : decisions) endpoints[0]->send(d.rank, d.kind == Decision::Kind::kAssign ? kAssign : kStop, d.run_id);
+          continue;
+        }
+        --outstanding[r];
+        if (m->tag == kAssign) {
+          running[r].push_back(m->payload);
+          ++executed[m->payload];
+        } else {
+          ++stopped[r];
+        }
+      }
+    }
+  }
+  EXPECT_TRUE(scheduler.finished());
+  EXPECT_EQ(scheduler.count(RunState::kDone), runs);
+  EXPECT_EQ(executed.size(), runs);
+  for (const auto& [id, times] : executed) EXPECT_EQ(times, 1) << id;
+  for (std::size_t r = 0; r < ranks; ++r) EXPECT_EQ(stopped[r], slots) << "rank " << r;
+}
+
+TEST(Resources, GpuBindingThreadsAndSlots) {
+  // Four local ranks on a node with two GPUs: modulo binding.
+  EXPECT_EQ(rank_resources(3, 4, 16, 2, std::nullopt, std::nullopt, std::nullopt).device, "cuda:1");
+  EXPECT_EQ(rank_resources(2, 4, 16, 2, std::nullopt, std::nullopt, std::nullopt).device, "cuda:0");
+  // GPU: one child unless asked, threads = cores / local ranks / K.
+  const auto gpu = rank_resources(0, 4, 16, 2, std::nullopt, 2, std::nullopt);
+  EXPECT_EQ(gpu.slots, 2U);
+  EXPECT_EQ(gpu.threads, 2U);
+  // CPU: one single-threaded child per core of the rank.
+  const auto cpu = rank_resources(0, 2, 8, 0, std::nullopt, std::nullopt, std::nullopt);
+  EXPECT_EQ(cpu.device, "cpu");
+  EXPECT_EQ(cpu.slots, 4U);
+  EXPECT_EQ(cpu.threads, 1U);
+  // SLURM_CPUS_PER_TASK wins over the core count.
+  EXPECT_EQ(rank_resources(0, 2, 64, 0, 6, std::nullopt, 3).slots, 2U);
+}
+
+TEST(Tables, StatisticsAndFormats) {
+  std::vector<aggregate::RunRecord> records;
+  for (int seed = 0; seed < 3; ++seed) {
+    aggregate::RunRecord r;
+    r.sweep = "s";
+    r.run_id = "id" + std::to_string(seed);
+    r.status = "done";
+    r.axes = {{"language", "parity"}, {"seed", seed}};
+    r.metrics = {{"acc_test_id", 0.5 + 0.1 * seed}};
+    records.push_back(r);
+  }
+  records.push_back({"s", "id3", "failed", {{"language", "parity"}, {"seed", 3}}, {}, "train: boom, \"quoted\""});
+  const auto summary = aggregate::summary_table(records, {"acc_test_id"}, std::nullopt);
+  ASSERT_EQ(summary.rows.size(), 1U);
+  EXPECT_EQ(summary.columns[0], "language") << "grouped by every axis except seed";
+  EXPECT_EQ(summary.rows[0][1], "3");  // done runs
+  EXPECT_EQ(summary.rows[0][2], "4");  // all runs
+  EXPECT_EQ(summary.rows[0][3], "0.6");  // mean
+  EXPECT_EQ(summary.rows[0][4], "0.1");  // std
+  EXPECT_EQ(summary.rows[0][5], "0.248414");  // t(0.975, 2) * 0.1 / sqrt(3)
+  const std::string csv = aggregate::to_csv(aggregate::runs_table(records, {"acc_test_id"}));
+  EXPECT_NE(csv.find("\"train: boom, \"\"quoted\"\"\"\r\n"), std::string::npos) << csv;
+  EXPECT_NEAR(aggregate::student_t_975(1), 12.7062, 1e-4);
+  EXPECT_NEAR(aggregate::student_t_975(40), 2.02108, 1e-4);
+  EXPECT_NEAR(aggregate::student_t_975(1000), 1.96234, 1e-4);
+}
