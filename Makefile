@@ -28,12 +28,10 @@ test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 demo: build
-	@echo "== sweep --exp a_plus: regex -> DFA -> corpus -> transformer -> training -> evaluation =="
-	@run_dir=$$($(BUILD_DIR)/sweep --exp a_plus --force-train) && \
-	echo "run folder: $$run_dir" && echo && echo "== its summary (metrics.json) ==" && \
-	/usr/bin/python3 -c "import json,sys; m=json.load(open(sys.argv[1])); \
-	  [print(f'  {k:<18} {m[k]}') for k in ('run_id','parameters','acc_test_id','acc_test_len_ood','acc_test_border','horizon','train_seconds')]" \
-	  "$$run_dir/metrics.json"
+	@echo "== sweep --spec sweeps/quickstart.toml: 12 runs (3 languages x LSTM/transformer x 2 seeds) =="
+	@$(BUILD_DIR)/sweep --spec sweeps/quickstart.toml
+	@echo
+	@echo "Tables: results/quickstart/aggregate/{runs,summary}.{csv,json}, sweep.h5; again offline: build/aggregate results/quickstart"
 
 bench: build
 	@bash bench/run.sh $(BUILD_DIR)
