@@ -14,6 +14,7 @@
 #include "experiment/registry.h"
 #include "sweep/mpi_transport.h"
 #include "sweep/runner.h"
+#include "sweep/spec.h"
 #include "util/allocator.h"
 #include "util/error.h"
 
@@ -89,8 +90,24 @@ int run_spec(const po::variables_map& vm, int argc, char** argv) {
   options.allow_spec_change = vm.count("allow-spec-change") > 0;
   if (vm.count("runs-per-gpu")) options.slots = vm["runs-per-gpu"].as<std::size_t>();
   if (vm.count("threads")) options.threads = std::stoul(vm["threads"].as<std::string>());
+  if (vm.count("share")) {
+    const std::string share = vm["share"].as<std::string>();
+    const auto slash = share.find('/');
+    std::size_t index = 0, count = 0;
+    try {
+      index = std::stoul(share.substr(0, slash));
+      count = slash == std::string::npos ? 0 : std::stoul(share.substr(slash + 1));
+    } catch (const std::exception&) {
+    }
+    if (count == 0 || index >= count) throw InputError("--share must be I/N with 0 <= I < N (got '" + share + "')");
+    options.share = std::make_pair(index, count);
+  }
   options.command_line.assign(argv, argv + argc);
   options.stop_requested = [] { return g_stop != 0; };
+  if (vm.count("where")) {
+    std::cout << (options.results / sweep::parse_spec(options.spec).name).string() << "\n";
+    return kExitDone;
+  }
   const int preemption = parse_signal(vm["signal"].as<std::string>());
   if (!std::filesystem::exists(options.spec)) throw InputError("no such spec file: " + options.spec.string());
   sweep::MpiTransport transport(&argc, &argv);
@@ -146,6 +163,8 @@ int run(int argc, char** argv) {
       ("retry-failed", "with --spec: run failed runs again")
       ("allow-spec-change", "with --spec: accept a spec that differs from the stored one")
       ("runs-per-gpu", po::value<std::size_t>(), "with --spec: children at once per rank (default: 1 per GPU, 1 per core on CPU)")
+      ("share", po::value<std::string>(), "with --spec: run only share I/N of the plan (job arrays: $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT)")
+      ("where", "with --spec: print the sweep's results folder and exit")
       ("signal", po::value<std::string>()->default_value("USR1"), "with --spec: preemption signal besides TERM: USR1 | USR2 | TERM")
       ("list", "list the named experiments")
       ("describe", po::value<std::string>(), "print the named experiment as TOML")

@@ -170,8 +170,22 @@ class Worker {
   bool draining_ = false, done_sent_ = false;
 };
 
+// The run ids this process's share covers.
+std::vector<std::string> scheduler_runs_of(const std::vector<PlannedRun>& runs, const SweepOptions& options) {
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    if (!options.share || i % options.share->second == options.share->first) ids.push_back(runs[i].run_id);
+  }
+  return ids;
+}
+
 class Coordinator {
  public:
+  // With a share, runs outside `mine` belong to other array tasks: their
+  // folders are read again before the final tables, so the last task to end
+  // writes complete tables.
+  void set_others(std::set<std::string> mine) { mine_ = std::move(mine); }
+
   Coordinator(Transport& transport, Scheduler& scheduler, std::vector<aggregate::RunRecord> records,
               const experiment::RunPaths& sweep_paths)
       : transport_(transport), scheduler_(scheduler), records_(std::move(records)), sweep_paths_(sweep_paths),
@@ -199,6 +213,7 @@ class Coordinator {
   int exit_code() const {
     bool failed = false, unfinished = false;
     for (const auto& record : records_) {
+      if (!mine_.empty() && !mine_.count(record.run_id)) continue;  // other array tasks answer for theirs
       failed = failed || record.status == "failed";
       unfinished = unfinished || (record.status != "done" && record.status != "failed");
     }
@@ -206,6 +221,13 @@ class Coordinator {
   }
 
   void finish() {
+    if (!mine_.empty()) {
+      for (auto& record : records_) {
+        if (mine_.count(record.run_id)) continue;
+        const experiment::RunPaths paths(sweep_paths_.sweep_dir().parent_path(), record.sweep, record.run_id);
+        record = aggregate::read_run(paths.run_dir(), record.sweep, record.axes);
+      }
+    }
     write_tables();
     aggregate::write_sweep_h5(sweep_paths_.aggregate_dir() / "sweep.h5", sweep_paths_.sweep_dir(), records_);
     const auto summary = aggregate::compact_summary(records_, aggregate::display_metrics(), std::nullopt);
@@ -256,6 +278,7 @@ class Coordinator {
   std::map<std::string, std::size_t> index_;
   const experiment::RunPaths& sweep_paths_;
   std::set<int> done_ranks_;
+  std::set<std::string> mine_;
   std::size_t finished_ = 0;
   Clock::time_point start_;
 };
@@ -305,9 +328,15 @@ int run_sweep(Transport& transport, const SweepOptions& options) {
     std::vector<Scheduler::Run> todo;
     std::vector<aggregate::RunRecord> records;
     std::size_t skipped = 0;
-    for (const auto& run : runs) {
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      const PlannedRun& run = runs[i];
       const experiment::RunPaths paths(options.results, spec.name, run.run_id);
       aggregate::RunRecord record = aggregate::read_run(paths.run_dir(), spec.name, run.axes);
+      const bool other_share = options.share && i % options.share->second != options.share->first;
+      if (other_share) {  // another array task runs it; its folder is read again at the end
+        records.push_back(std::move(record));
+        continue;
+      }
       const bool skip = record.status == "done" || (record.status == "failed" && !options.retry_failed);
       if (skip) {
         ++skipped;
@@ -319,10 +348,16 @@ int run_sweep(Transport& transport, const SweepOptions& options) {
       }
       records.push_back(std::move(record));
     }
-    spdlog::info("sweep {}: {} runs, {} to run, {} already done or failed (--retry-failed reruns failed ones); {} rank(s)",
-                 spec.name, runs.size(), todo.size(), skipped, transport.size());
+    spdlog::info("sweep {}: {} runs, {} to run, {} already done or failed (--retry-failed reruns failed ones); {} rank(s){}",
+                 spec.name, runs.size(), todo.size(), skipped, transport.size(),
+                 options.share ? ", share " + std::to_string(options.share->first) + "/" + std::to_string(options.share->second) : "");
     scheduler = std::make_unique<Scheduler>(std::move(todo));
     coordinator = std::make_unique<Coordinator>(transport, *scheduler, std::move(records), sweep_paths);
+    if (options.share) {
+      std::set<std::string> mine;
+      for (const auto& run : scheduler_runs_of(runs, options)) mine.insert(run);
+      coordinator->set_others(std::move(mine));
+    }
   }
 
   const int local_rank = static_cast<int>(env_count("OMPI_COMM_WORLD_LOCAL_RANK").value_or(env_count("SLURM_LOCALID").value_or(0)));

@@ -22,6 +22,7 @@ struct SweepOptions {
   bool allow_spec_change = false;          // accept a changed spec (old kept as spec.<time>.toml)
   std::optional<std::size_t> slots;        // children per rank (--runs-per-gpu)
   std::optional<std::size_t> threads;      // torch threads per child
+  std::optional<std::pair<std::size_t, std::size_t>> share;  // (i, n): run plan entries with index % n == i (job arrays)
   std::vector<std::string> command_line;   // for provenance
   std::function<bool()> stop_requested;    // a stop signal arrived (SIGTERM, the preemption signal)
 };
