@@ -13,6 +13,7 @@
 
 #include "aggregate/collect.h"
 #include "aggregate/tables.h"
+#include "cli/main_guard.h"
 #include "util/error.h"
 
 namespace po = boost::program_options;
@@ -84,16 +85,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const InputError& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return 2;
-  } catch (const po::error& e) {
-    std::cerr << "error: " << e.what() << " (see --help)\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "aggregate: " << e.what() << "\n";
-    return 1;
-  }
+  return regal::cli::guarded_main("aggregate", [&] { return run(argc, argv); });
 }

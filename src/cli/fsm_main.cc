@@ -13,6 +13,7 @@
 #include <string>
 
 #include "fsm/fsm.h"
+#include "cli/main_guard.h"
 #include "util/error.h"
 
 namespace po = boost::program_options;
@@ -20,7 +21,6 @@ using namespace regal;
 
 namespace {
 
-constexpr int kExitBadInput = 2;
 
 void print_summary(const fsm::Dfa& dfa, const std::string& regex) {
   const std::vector<bool> live = dfa.live_states();
@@ -117,16 +117,5 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
-  try {
-    return run(argc, argv);
-  } catch (const InputError& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return kExitBadInput;
-  } catch (const po::error& e) {
-    std::cerr << "error: " << e.what() << " (see --help)\n";
-    return kExitBadInput;
-  } catch (const std::exception& e) {
-    std::cerr << "fsm: internal error: " << e.what() << "\n";
-    return 1;
-  }
+  return regal::cli::guarded_main("fsm", [&] { return run(argc, argv); });
 }

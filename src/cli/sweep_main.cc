@@ -16,6 +16,7 @@
 #include "sweep/runner.h"
 #include "sweep/spec.h"
 #include "util/allocator.h"
+#include "cli/main_guard.h"
 #include "util/error.h"
 
 namespace po = boost::program_options;
@@ -24,7 +25,8 @@ using namespace regal::experiment;
 
 namespace {
 
-constexpr int kExitDone = 0, kExitFailed = 1, kExitBadInput = 2, kExitPreempted = 3;
+constexpr int kExitDone = 0, kExitFailed = 1, kExitPreempted = 3;
+using cli::kExitBadInput;
 
 volatile std::sig_atomic_t g_stop = 0;
 void on_signal(int) { g_stop = 1; }
@@ -255,16 +257,5 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   tune_allocator();
-  try {
-    return run(argc, argv);
-  } catch (const InputError& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return kExitBadInput;
-  } catch (const po::error& e) {
-    std::cerr << "error: " << e.what() << " (see --help)\n";
-    return kExitBadInput;
-  } catch (const std::exception& e) {
-    std::cerr << "sweep: internal error: " << e.what() << "\n";
-    return kExitFailed;
-  }
+  return regal::cli::guarded_main("sweep", [&] { return run(argc, argv); });
 }

@@ -1,6 +1,7 @@
 #include "data/config.h"
 
 #include "util/error.h"
+#include "util/json_fields.h"
 #include "util/text.h"
 
 namespace regal::data {
@@ -54,12 +55,7 @@ DataConfig DataConfig::from_json(const nlohmann::json& json) {
   const nlohmann::json defaults = config.to_json();
   std::vector<std::string> keys;
   for (const auto& item : defaults.items()) keys.push_back("data." + item.key());
-  auto count = [](const std::string& key, const nlohmann::json& value) {
-    if (!value.is_number_integer() || value.get<std::int64_t>() < 0) {
-      throw KeyError("data." + key, "data." + key + " must be a whole number >= 0 (got " + value.dump() + ")");
-    }
-    return value.get<std::size_t>();
-  };
+  auto count = [](const std::string& key, const nlohmann::json& value) { return whole_number("data." + key, value); };
   for (const auto& [key, value] : json.items()) {
     if (!defaults.contains(key)) throw KeyError("data." + key, "unknown key data." + key + did_you_mean("data." + key, keys));
     try {

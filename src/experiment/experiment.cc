@@ -9,6 +9,7 @@
 #include "fsm/compile.h"
 #include "io/hash.h"
 #include "util/error.h"
+#include "util/json_fields.h"
 #include "util/text.h"
 
 namespace regal::experiment {
@@ -102,16 +103,8 @@ Experiment Experiment::from_json(const nlohmann::json& json) {
       throw KeyError(key, "unknown key " + key + did_you_mean(key, keys));
     }
   }
-  auto text = [](const std::string& key, const nlohmann::json& value) {
-    if (!value.is_string()) throw KeyError(key, key + " must be a string (got " + value.dump() + ")");
-    return value.get<std::string>();
-  };
-  auto whole = [](const std::string& key, const nlohmann::json& value) {
-    if (!value.is_number_integer() || value.get<std::int64_t>() < 0) {
-      throw KeyError(key, key + " must be a whole number >= 0 (got " + value.dump() + ")");
-    }
-    return value.get<std::uint64_t>();
-  };
+  const auto text = text_value;
+  const auto whole = whole_number;
   if (json.contains("name")) e.name = text("name", json["name"]);
   if (json.contains("description")) e.description = text("description", json["description"]);
   if (json.contains("seed")) e.seed = whole("seed", json["seed"]);

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "util/error.h"
+#include "util/json_fields.h"
 #include "util/text.h"
 
 namespace regal::model {
@@ -56,16 +57,8 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& json) {
   const nlohmann::json defaults = config.to_json();
   std::vector<std::string> keys;
   for (const auto& item : defaults.items()) keys.push_back("model." + item.key());
-  auto count = [](const std::string& key, const nlohmann::json& value) {
-    if (!value.is_number_integer() || value.get<std::int64_t>() < 0) {
-      throw KeyError("model." + key, "model." + key + " must be a whole number >= 0 (got " + value.dump() + ")");
-    }
-    return value.get<std::size_t>();
-  };
-  auto text = [](const std::string& key, const nlohmann::json& value) {
-    if (!value.is_string()) throw KeyError("model." + key, "model." + key + " must be a string (got " + value.dump() + ")");
-    return value.get<std::string>();
-  };
+  auto count = [](const std::string& key, const nlohmann::json& value) { return whole_number("model." + key, value); };
+  auto text = [](const std::string& key, const nlohmann::json& value) { return text_value("model." + key, value); };
   for (const auto& [key, value] : json.items()) {
     if (!defaults.contains(key)) throw KeyError("model." + key, "unknown key model." + key + did_you_mean("model." + key, keys));
     if (key == "arch") config.arch = text(key, value);

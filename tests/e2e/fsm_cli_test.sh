@@ -2,15 +2,7 @@
 # The fsm tool as a user runs it: output formats, exit codes, error lines.
 set -uo pipefail
 FSM=${1:?usage: fsm_cli_test.sh path/to/fsm}
-failures=0
-check() {  # check NAME EXPECTED ACTUAL
-  if [ "$2" != "$3" ]; then
-    printf 'FAIL %s\n  expected: %q\n  actual:   %q\n' "$1" "$2" "$3"
-    failures=$((failures + 1))
-  else
-    printf 'ok   %s\n' "$1"
-  fi
-}
+source "$(dirname "$0")/../lib.sh"
 contains() {  # contains NAME NEEDLE HAYSTACK
   case "$3" in *"$2"*) printf 'ok   %s\n' "$1" ;; *) printf 'FAIL %s\n  %q not in %q\n' "$1" "$2" "$3"; failures=$((failures + 1)) ;; esac
 }

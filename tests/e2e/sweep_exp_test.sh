@@ -2,16 +2,13 @@
 # `sweep --exp` as a user runs it: artifacts, determinism, overrides, errors,
 # injected failures, SIGTERM and resume, --dry-run, --until, --exp-file.
 set -uo pipefail
+source "$(dirname "$0")/../lib.sh"
 SWEEP=$(realpath "${1:?usage: sweep_exp_test.sh path/to/sweep}")
 SOURCE=$(cd "$(dirname "$0")/../.." && pwd)
 PY=/usr/bin/python3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$SOURCE"
-failures=0
-ok() { printf 'ok   %s\n' "$1"; }
-bad() { printf 'FAIL %s\n' "$1"; failures=$((failures + 1)); }
-check() { if [ "$2" == "$3" ]; then ok "$1"; else bad "$1: expected [$2] got [$3]"; fi; }
 tiny=(--exp a_plus --steps 40 --set train.eval_every=20 --set data.n_train=400 --set data.L_test_max=24)
 
 # A whole run: every artifact present and parseable.
@@ -134,5 +131,4 @@ printf 'name = "typo"\n[train]\nlrr = 1\n' > "$work/exps/parity.toml"
 err=$(REGAL_EXPERIMENTS="$work/exps" "$SWEEP" --list 2>&1)
 case "$err" in *"parity.toml:3: unknown key train.lrr (did you mean 'train.lr'?)"*) ok "TOML error names file and line" ;; *) bad "TOML line: $err" ;; esac
 
-echo "$(( $(grep -c . /dev/null) )) done" >/dev/null
 [ "$failures" -eq 0 ]

@@ -5,16 +5,13 @@
 # aggregate tool's tables equal the reducer's; a single process gives the same
 # metrics; spec errors and spec changes are refused with exit 2.
 set -uo pipefail
+source "$(dirname "$0")/../lib.sh"
 SWEEP=$(realpath "$1"); AGGREGATE=$(realpath "$2"); RANKS=$3
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 MPIRUN=(mpiexec -n "$RANKS" --oversubscribe)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-failures=0
-ok() { printf 'ok   %s\n' "$1"; }
-bad() { printf 'FAIL %s\n' "$1"; failures=$((failures + 1)); }
-check() { if [ "$2" == "$3" ]; then ok "$1"; else bad "$1: expected [$2] got [$3]"; fi; }
 
 cat > spec.toml <<'TOML'
 [sweep]
@@ -81,8 +78,7 @@ check "retry: all done" 5 "$(grep -c ',done,' r/tiny/aggregate/runs.csv)"
 
 # One process gives the same metrics (timings aside).
 "$SWEEP" --spec spec.toml --results single >/dev/null 2>&1
-strip() { cut -d, -f1-14 "$1"; }   # train_seconds and error are the last two columns
-check "single process = $RANKS ranks" "$(strip r/tiny/aggregate/runs.csv)" "$(strip single/tiny/aggregate/runs.csv)"
+check "single process = $RANKS ranks" "$(untimed r/tiny/aggregate/runs.csv)" "$(untimed single/tiny/aggregate/runs.csv)"
 
 # A changed spec is refused with what changes, unless allowed.
 sed 's/seed = \[0, 1\]/seed = [0, 1, 2]/' spec.toml > spec2.toml && cp spec2.toml spec.toml

@@ -9,6 +9,7 @@
 #   slurm/array.sbatch splits the plan over array tasks.
 # usage: cluster_test.sh path/to/sweep
 set -uo pipefail
+source "$(dirname "$0")/../lib.sh"
 SWEEP=$(realpath "$1")
 SOURCE=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
@@ -22,16 +23,6 @@ cleanup() {
 trap cleanup EXIT
 "$SOURCE/slurm/local-cluster.sh" start >/dev/null || { echo "FAIL the local cluster did not start"; exit 1; }
 cd "$work"
-failures=0
-ok() { printf 'ok   %s\n' "$1"; }
-bad() { printf 'FAIL %s\n' "$1"; failures=$((failures + 1)); }
-check() { if [ "$2" == "$3" ]; then ok "$1"; else bad "$1: expected [$2] got [$3]"; fi; }
-# Runs table without its timing column, to compare runs across launches.
-untimed() { /usr/bin/python3 -c "
-import csv, sys
-rows = list(csv.reader(open(sys.argv[1])))
-drop = rows[0].index('train_seconds')
-for row in rows: print(','.join(c for i, c in enumerate(row) if i != drop))" "$1"; }
 wait_job() {  # wait_job ID: until it leaves the queue (at most 4 minutes)
   for _ in $(seq 480); do [ -z "$(squeue -h -j "$1" -o %T 2>/dev/null)" ] && return 0; sleep 0.5; done
   return 1
