@@ -39,6 +39,12 @@ void install_signal_handlers(const std::vector<int>& extra = {}) {
   sigemptyset(&action.sa_mask);
   for (const int signal : {SIGTERM, SIGINT}) sigaction(signal, &action, nullptr);
   for (const int signal : extra) sigaction(signal, &action, nullptr);
+  // A sweep rank starts its children with these blocked (sweep/executor.cc):
+  // now that the handlers are in, let any pending one through.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  for (const int signal : {SIGTERM, SIGINT, SIGUSR1, SIGUSR2}) sigaddset(&stop_signals, signal);
+  sigprocmask(SIG_UNBLOCK, &stop_signals, nullptr);
 }
 
 int parse_signal(const std::string& name) {

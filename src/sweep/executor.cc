@@ -36,9 +36,21 @@ void Executor::start(const ChildSpec& spec) {
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  // The child starts with the stop signals blocked and unblocks them once its
+  // handlers are installed: a signal sent to the whole job step (scancel
+  // --signal reaches grandchildren too) while it is still starting is then
+  // delivered to the handler instead of killing it.
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t blocked;
+  sigemptyset(&blocked);
+  for (const int signal : {SIGTERM, SIGINT, SIGUSR1, SIGUSR2}) sigaddset(&blocked, signal);
+  posix_spawnattr_setsigmask(&attributes, &blocked);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
   pid_t pid = 0;
-  const int error = posix_spawn(&pid, self_.c_str(), &actions, nullptr, argv.data(), environ);
+  const int error = posix_spawn(&pid, self_.c_str(), &actions, &attributes, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
   if (error != 0) throw IoError("cannot start a child for run " + spec.run_id + ": " + std::strerror(error));
   children_[pid] = {spec, std::chrono::steady_clock::now()};
 }

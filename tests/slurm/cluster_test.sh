@@ -102,11 +102,28 @@ check "resubmit: summary equal" "$(cut -d, -f1-8 whole/slow/aggregate/summary.cs
 id=$(sbatch --parsable --export=ALL,SPEC=slow.toml,SWEEP="$SWEEP",RESULTS=requeue "$SOURCE/slurm/sweep.sbatch")
 wait_training requeue || bad "requeue: training did not start"
 scancel --signal=USR1 "$id"
-for _ in $(seq 240); do [ "$(job_field "$id" Restarts)" = 1 ] && break; sleep 0.25; done
-check "requeue: the job requeued itself" 1 "$(job_field "$id" Restarts)"
-scontrol update JobId="$id" StartTime=now 2>/dev/null  # SLURM holds requeued jobs ~2 minutes
+for _ in $(seq 240); do [ "$(job_field "$id" Restarts)" = 1 ] && [ "$(job_field "$id" JobState)" = PENDING ] && break; sleep 0.25; done
+check "requeue: the job requeued itself" "1 PENDING" "$(job_field "$id" Restarts) $(job_field "$id" JobState)"
+# SLURM holds a requeued job ~2 minutes (Reason=BeginTime) while the old
+# instance is torn down; release it early, but only once that is over: a
+# relaunch that overlaps the old step's cleanup fails at launch.
+for _ in $(seq 240); do
+  pgrep -f "slurmstepd: \[$id[].]" >/dev/null || pgrep -f "results requeue" >/dev/null || break
+  sleep 0.25
+done
+sleep 2
+for _ in $(seq 40); do
+  scontrol update JobId="$id" StartTime=now 2>/dev/null
+  [ "$(job_field "$id" Reason)" != BeginTime ] && break
+  sleep 0.25
+done
 wait_job "$id"
 check "requeue: exit code" "0:0" "$(job_field "$id" ExitCode)"
+if [ "$(job_field "$id" ExitCode)" != "0:0" ]; then  # say what happened
+  scontrol show job "$id" | grep -E "JobState|Restarts|ExitCode|Reason"
+  cat requeue/slow/slurm/job-"$id".log 2>/dev/null | grep -v '^\[' | tail -20
+  ls slurm-regal-"$id".out 2>/dev/null && tail -20 slurm-regal-"$id".out
+fi
 check "requeue: all done" 3 "$(grep -c ',done,' requeue/slow/aggregate/runs.csv)"
 grep -q "restart 1" "requeue/slow/slurm/job-$id.log" && ok "requeue: restart logged" || bad "requeue: log"
 [ "$(grep -h '"attempt": 1' requeue/slow/runs/*/status.json | wc -l)" -ge 1 ] && ok "requeue: attempt recorded" || bad "requeue: attempt"
