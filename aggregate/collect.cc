@@ -51,22 +51,19 @@ RunRecord read_run(const fs::path& run_dir, const std::string& sweep,
 }
 
 std::vector<RunRecord> collect_sweep(const fs::path& sweep_dir) {
-  const std::string sweep = fs::absolute(sweep_dir).lexically_normal().filename().string();
-  const fs::path sweep_path = fs::absolute(sweep_dir).lexically_normal();
-  const std::string name = sweep.empty() ? sweep_path.parent_path().filename().string() : sweep;
-  const experiment::RunPaths sweep_paths(sweep_path.parent_path(), name, "");
+  const experiment::RunPaths sweep_paths = experiment::RunPaths::from_sweep_dir(sweep_dir);
+  const std::string name = sweep_paths.sweep_name();
   std::vector<RunRecord> records;
   const nlohmann::json plan = read_json(sweep_paths.plan_json());
   if (plan.is_object() && plan.contains("runs")) {
     for (const auto& run : plan["runs"]) {
       std::vector<std::pair<std::string, nlohmann::json>> axes;
       for (const auto& axis : run["axes"]) axes.emplace_back(axis[0].get<std::string>(), axis[1]);
-      const experiment::RunPaths paths(sweep_path.parent_path(), name, run["run_id"].get<std::string>());
-      records.push_back(read_run(paths.run_dir(), name, std::move(axes)));
+      records.push_back(read_run(sweep_paths.run(run["run_id"].get<std::string>()).run_dir(), name, std::move(axes)));
     }
     return records;
   }
-  const fs::path runs_dir = sweep_paths.run_dir().parent_path();
+  const fs::path runs_dir = sweep_paths.runs_dir();
   if (!fs::is_directory(runs_dir)) throw InputError(sweep_dir.string() + ": no runs/ folder: not a regal results folder");
   std::vector<fs::path> run_dirs;
   for (const auto& entry : fs::directory_iterator(runs_dir)) {
@@ -99,12 +96,12 @@ std::vector<RunRecord> collect_sweep(const fs::path& sweep_dir) {
 }
 
 void write_sweep_h5(const fs::path& path, const fs::path& sweep_dir, const std::vector<RunRecord>& records) {
-  const fs::path sweep_path = fs::absolute(sweep_dir).lexically_normal();
+  const experiment::RunPaths sweep_paths = experiment::RunPaths::from_sweep_dir(sweep_dir);
   io::produce_file_atomic(path, [&](const fs::path& tmp) {
     io::h5::File out = io::h5::File::create(tmp);
     const io::h5::Group runs = out.create_group("runs");
     for (const auto& record : records) {
-      const experiment::RunPaths paths(sweep_path.parent_path(), sweep_path.filename().string(), record.run_id);
+      const experiment::RunPaths paths = sweep_paths.run(record.run_id);
       const io::h5::Group run = runs.create_group(record.run_id);
       run.set_attribute("status", record.status);
       nlohmann::json axes = nlohmann::json::object();

@@ -150,7 +150,10 @@ void Experiment::validate() const {
   }
 }
 
-void set_key(nlohmann::json& experiment_json, const std::string& key, const nlohmann::json& value) {
+namespace {
+
+// The node of a known dotted key ("train.lr"); KeyError for an unknown one.
+nlohmann::json& node_of(nlohmann::json& experiment_json, const std::string& key) {
   const std::vector<std::string> keys = experiment_keys();
   if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
     throw KeyError(key, "unknown key " + key + did_you_mean(key, keys));
@@ -158,22 +161,20 @@ void set_key(nlohmann::json& experiment_json, const std::string& key, const nloh
   nlohmann::json* node = &experiment_json;
   std::stringstream parts(key);
   for (std::string part; std::getline(parts, part, '.');) node = &(*node)[part];
-  *node = value;
+  return *node;
+}
+
+}  // namespace
+
+void set_key(nlohmann::json& experiment_json, const std::string& key, const nlohmann::json& value) {
+  node_of(experiment_json, key) = value;
 }
 
 Experiment with_overrides(const Experiment& experiment, const std::map<std::string, std::string>& overrides) {
   nlohmann::json json = experiment.to_json();
-  const std::vector<std::string> keys = experiment_keys();
   for (const auto& [key, text] : overrides) {
-    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
-      throw KeyError(key, "unknown key " + key + did_you_mean(key, keys));
-    }
-    const nlohmann::json current = json[nlohmann::json::json_pointer("/" + [&] {
-      std::string pointer = key;
-      std::replace(pointer.begin(), pointer.end(), '.', '/');
-      return pointer;
-    }())];
-    set_key(json, key, parse_value(key, current, text));
+    nlohmann::json& node = node_of(json, key);
+    node = parse_value(key, node, text);
   }
   return Experiment::from_json(json);
 }

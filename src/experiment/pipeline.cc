@@ -230,8 +230,7 @@ RunOutcome run_experiment(const Experiment& e, const RunPaths& paths, const Pipe
     session_options.checkpoint_dir = paths.checkpoint_dir();
     session_options.history_path = paths.history_jsonl();
     session_options.on_step = [&](std::size_t) { return !(options.stop_requested && options.stop_requested()); };
-    train::Session session(e.model, dfa.alphabet().size() > 0 ? static_cast<std::size_t>(dfa.num_symbols()) : 0,
-                           e.data.L_test_max, session_options);
+    train::Session session(e.model, static_cast<std::size_t>(dfa.num_symbols()), e.data.L_test_max, session_options);
     spdlog::info("{}: {} parameters (d_model {}), device {}", session.resolved().arch, session.parameters(),
                  session.resolved().d_model, session.device());
     done(start);

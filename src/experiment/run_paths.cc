@@ -2,11 +2,24 @@
 
 namespace regal::experiment {
 
+namespace {
+
+// Absolute, normalised, without a trailing separator.
+std::filesystem::path clean(const std::filesystem::path& dir) {
+  const std::filesystem::path normal = std::filesystem::absolute(dir).lexically_normal();
+  return normal.filename().empty() ? normal.parent_path() : normal;
+}
+
+}  // namespace
+
 RunPaths RunPaths::from_run_dir(const std::filesystem::path& run_dir) {
-  const std::filesystem::path dir = std::filesystem::absolute(run_dir).lexically_normal();
-  const std::filesystem::path clean = dir.filename().empty() ? dir.parent_path() : dir;
-  const std::filesystem::path sweep_dir = clean.parent_path().parent_path();
-  return RunPaths(sweep_dir.parent_path(), sweep_dir.filename().string(), clean.filename().string());
+  const std::filesystem::path dir = clean(run_dir);
+  return from_sweep_dir(dir.parent_path().parent_path()).run(dir.filename().string());
+}
+
+RunPaths RunPaths::from_sweep_dir(const std::filesystem::path& sweep_dir) {
+  const std::filesystem::path dir = clean(sweep_dir);
+  return RunPaths(dir.parent_path(), dir.filename().string(), "");
 }
 
 }  // namespace regal::experiment

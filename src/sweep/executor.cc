@@ -24,8 +24,8 @@ Executor::Executor(fs::path self) : self_(std::move(self)) {}
 
 void Executor::start(const ChildSpec& spec) {
   const experiment::RunPaths paths = experiment::RunPaths::from_run_dir(spec.run_dir);
-  fs::create_directories(paths.run_log().parent_path());
-  const std::string log = (paths.run_log().parent_path() / "stdio.log").string();
+  fs::create_directories(paths.stdio_log().parent_path());
+  const std::string log = paths.stdio_log().string();
   std::vector<std::string> args = {self_.string(), "--run-dir", spec.run_dir.string(), "--device", spec.device,
                                    "--threads", std::to_string(spec.threads), "--rank", std::to_string(spec.rank),
                                    "--attempt", std::to_string(spec.attempt)};

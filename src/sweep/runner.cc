@@ -90,14 +90,14 @@ void check_spec_change(const SweepSpec& spec, const std::vector<PlannedRun>& run
   }
   std::string stamp = experiment::utc_now();
   std::replace(stamp.begin(), stamp.end(), ':', '-');
-  fs::rename(paths.spec_toml(), paths.sweep_dir() / ("spec." + stamp + ".toml"));
+  fs::rename(paths.spec_toml(), paths.archived_spec_toml(stamp));
   spdlog::info("spec changed ({}); the old one is kept as spec.{}.toml", summary, stamp);
 }
 
 void print_dry_run(const SweepSpec& spec, const std::vector<PlannedRun>& runs, const experiment::RunPaths& sweep_paths) {
   std::vector<aggregate::RunRecord> records;
   for (const auto& run : runs) {
-    const experiment::RunPaths paths(sweep_paths.sweep_dir().parent_path(), spec.name, run.run_id);
+    const experiment::RunPaths paths = sweep_paths.run(run.run_id);
     records.push_back(aggregate::read_run(paths.run_dir(), spec.name, run.axes));
     records.back().status = fs::exists(paths.status_json()) ? records.back().status : "new";
   }
@@ -142,8 +142,7 @@ class Worker {
     if (message.tag != kAssign) return;
     --outstanding_;
     const PlannedRun& run = *plan_.at(message.payload);
-    const experiment::RunPaths paths(sweep_paths_.sweep_dir().parent_path(), sweep_paths_.sweep_dir().filename().string(),
-                                     run.run_id);
+    const experiment::RunPaths paths = sweep_paths_.run(run.run_id);
     if (draining_) {  // assigned before our drain arrived: hand it back as preempted
       nlohmann::json result = {{"run_id", run.run_id}, {"status", "preempted"}, {"stage", ""}, {"error", "not started"}};
       transport_.send(0, kResult, result.dump());
@@ -170,21 +169,12 @@ class Worker {
   bool draining_ = false, done_sent_ = false;
 };
 
-// The run ids this process's share covers.
-std::vector<std::string> scheduler_runs_of(const std::vector<PlannedRun>& runs, const SweepOptions& options) {
-  std::vector<std::string> ids;
-  for (std::size_t i = 0; i < runs.size(); ++i) {
-    if (!options.share || i % options.share->second == options.share->first) ids.push_back(runs[i].run_id);
-  }
-  return ids;
-}
-
 class Coordinator {
  public:
   // With a share, runs outside `mine` belong to other array tasks: their
   // folders are read again before the final tables, so the last task to end
   // writes complete tables.
-  void set_others(std::set<std::string> mine) { mine_ = std::move(mine); }
+  void set_share(std::set<std::string> mine) { mine_ = std::move(mine); }
 
   Coordinator(Transport& transport, Scheduler& scheduler, std::vector<aggregate::RunRecord> records,
               const experiment::RunPaths& sweep_paths)
@@ -224,12 +214,11 @@ class Coordinator {
     if (!mine_.empty()) {
       for (auto& record : records_) {
         if (mine_.count(record.run_id)) continue;
-        const experiment::RunPaths paths(sweep_paths_.sweep_dir().parent_path(), record.sweep, record.run_id);
-        record = aggregate::read_run(paths.run_dir(), record.sweep, record.axes);
+        record = aggregate::read_run(sweep_paths_.run(record.run_id).run_dir(), record.sweep, record.axes);
       }
     }
     write_tables();
-    aggregate::write_sweep_h5(sweep_paths_.aggregate_dir() / "sweep.h5", sweep_paths_.sweep_dir(), records_);
+    aggregate::write_sweep_h5(sweep_paths_.sweep_h5(), sweep_paths_.sweep_dir(), records_);
     const auto summary = aggregate::compact_summary(records_, aggregate::display_metrics(), std::nullopt);
     std::cout << "\n" << aggregate::to_terminal(summary) << std::flush;
     std::map<std::string, std::size_t> counts;
@@ -327,16 +316,16 @@ int run_sweep(Transport& transport, const SweepOptions& options) {
     io::write_file_atomic(sweep_paths.plan_full_json(), nlohmann::json{{"sweep", spec.name}, {"runs", full}}.dump(2) + "\n");
     std::vector<Scheduler::Run> todo;
     std::vector<aggregate::RunRecord> records;
+    std::set<std::string> mine;  // with a share: the runs this array task answers for
     std::size_t skipped = 0;
     for (std::size_t i = 0; i < runs.size(); ++i) {
       const PlannedRun& run = runs[i];
-      const experiment::RunPaths paths(options.results, spec.name, run.run_id);
-      aggregate::RunRecord record = aggregate::read_run(paths.run_dir(), spec.name, run.axes);
-      const bool other_share = options.share && i % options.share->second != options.share->first;
-      if (other_share) {  // another array task runs it; its folder is read again at the end
-        records.push_back(std::move(record));
+      aggregate::RunRecord record = aggregate::read_run(sweep_paths.run(run.run_id).run_dir(), spec.name, run.axes);
+      if (options.share && i % options.share->second != options.share->first) {
+        records.push_back(std::move(record));  // another array task runs it; its folder is read again at the end
         continue;
       }
+      mine.insert(run.run_id);
       const bool skip = record.status == "done" || (record.status == "failed" && !options.retry_failed);
       if (skip) {
         ++skipped;
@@ -353,11 +342,7 @@ int run_sweep(Transport& transport, const SweepOptions& options) {
                  options.share ? ", share " + std::to_string(options.share->first) + "/" + std::to_string(options.share->second) : "");
     scheduler = std::make_unique<Scheduler>(std::move(todo));
     coordinator = std::make_unique<Coordinator>(transport, *scheduler, std::move(records), sweep_paths);
-    if (options.share) {
-      std::set<std::string> mine;
-      for (const auto& run : scheduler_runs_of(runs, options)) mine.insert(run);
-      coordinator->set_others(std::move(mine));
-    }
+    if (options.share) coordinator->set_share(std::move(mine));
   }
 
   const int local_rank = static_cast<int>(env_count("OMPI_COMM_WORLD_LOCAL_RANK").value_or(env_count("SLURM_LOCALID").value_or(0)));
