@@ -17,6 +17,12 @@ if(NOT TARGET regal_torch)
   # Torch's flags carry -D_GLIBCXX_USE_CXX11_ABI and friends.
   separate_arguments(_regal_torch_flags UNIX_COMMAND "${TORCH_CXX_FLAGS}")
   target_compile_options(regal_torch INTERFACE ${_regal_torch_flags})
+  # PyTorch's own builds (the GPU machine's LibTorch) export copies of some
+  # libstdc++ symbols, std::filesystem among them (pytorch/pytorch#133437);
+  # bound to those, std::filesystem::remove_all jumps to address 0. Naming
+  # libstdc++ first among a binary's needed libraries makes the loader bind
+  # these symbols to libstdc++ itself. Harmless with Debian's LibTorch.
+  target_link_options(regal_torch INTERFACE "LINKER:--push-state,--no-as-needed,-lstdc++,--pop-state")
   add_library(regal::torch ALIAS regal_torch)
 endif()
 
@@ -31,8 +37,15 @@ endif()
 
 if(REGAL_BUILD_TESTS)
   find_package(GTest REQUIRED)
-  find_package(PkgConfig REQUIRED)
-  pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)  # test oracle only
+  # RE2 is the test oracle only; found by path, so no pkg-config is needed.
+  find_path(RE2_INCLUDE_DIR re2/re2.h REQUIRED)
+  find_library(RE2_LIBRARY re2 REQUIRED)
+  if(NOT TARGET regal_re2)
+    add_library(regal_re2 INTERFACE)
+    target_include_directories(regal_re2 SYSTEM INTERFACE ${RE2_INCLUDE_DIR})
+    target_link_libraries(regal_re2 INTERFACE ${RE2_LIBRARY})
+    add_library(regal::re2 ALIAS regal_re2)
+  endif()
 endif()
 if(REGAL_BUILD_BENCH)
   find_package(benchmark REQUIRED)

@@ -5,7 +5,7 @@ set -uo pipefail
 source "$(dirname "$0")/../lib.sh"
 SWEEP=$(realpath "${1:?usage: sweep_exp_test.sh path/to/sweep}")
 SOURCE=$(cd "$(dirname "$0")/../.." && pwd)
-PY=/usr/bin/python3
+PY=${REGAL_PYTHON:-/usr/bin/python3}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$SOURCE"

@@ -50,7 +50,7 @@ grep -q "rank $((RANKS - 1))" err.txt && ok "every rank took part" || bad "rank 
 for f in spec.toml plan.json plan_full.json aggregate/summary.csv aggregate/summary.json aggregate/runs.json aggregate/sweep.h5; do
   [ -s "r/tiny/$f" ] && ok "wrote $f" || bad "missing $f"
 done
-/usr/bin/python3 - r/tiny/aggregate/sweep.h5 <<'PY' && ok "sweep.h5 holds every run's curves" || bad "sweep.h5"
+"${REGAL_PYTHON:-/usr/bin/python3}" - r/tiny/aggregate/sweep.h5 <<'PY' && ok "sweep.h5 holds every run's curves" || bad "sweep.h5"
 import h5py, sys
 f = h5py.File(sys.argv[1])
 runs = f["runs"]
