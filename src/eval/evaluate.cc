@@ -1,3 +1,7 @@
+// The torch edge of evaluation. Batches are built on the host (pinned memory
+// when the model is on a GPU, so the copy does not block) and every batch's
+// per-string outputs stay on the device until the split is done: one copy
+// back per split, not one synchronisation per batch.
 #include "eval/evaluate.h"
 
 #include "data/batches.h"
@@ -8,8 +12,9 @@ std::pair<torch::Tensor, torch::Tensor> batch_tensors(const data::Split& split, 
                                                       const torch::Device& device) {
   const auto rows = static_cast<std::int64_t>(batch.indices.size());
   const auto length = static_cast<std::int64_t>(batch.length);
-  torch::Tensor tokens = torch::empty({rows, length}, torch::kInt64);
-  torch::Tensor labels = torch::empty({rows}, torch::kInt64);
+  const auto host = torch::TensorOptions().dtype(torch::kInt64).pinned_memory(device.is_cuda());
+  torch::Tensor tokens = torch::empty({rows, length}, host);
+  torch::Tensor labels = torch::empty({rows}, host);
   auto* token_data = tokens.data_ptr<std::int64_t>();
   auto* label_data = labels.data_ptr<std::int64_t>();
   for (std::int64_t row = 0; row < rows; ++row) {
@@ -26,20 +31,24 @@ std::vector<Prediction> predict(model::ClassifierImpl& model, const data::Split&
                                 std::size_t batch_size) {
   torch::NoGradGuard no_grad;
   model.eval();
+  const std::vector<data::Batch> batches = data::evaluation_batches(split, batch_size);
+  std::vector<torch::Tensor> outputs;  // per batch: [B, 2] of (p_accept, loss), on the device
+  outputs.reserve(batches.size());
+  for (const data::Batch& batch : batches) {
+    const auto [tokens, labels] = batch_tensors(split, batch, device);
+    const torch::Tensor log_probs = torch::log_softmax(model.forward(tokens), 1);
+    const torch::Tensor losses = -log_probs.gather(1, labels.unsqueeze(1)).squeeze(1);
+    outputs.push_back(torch::stack({log_probs.select(1, 1).exp(), losses}, 1));
+  }
   std::vector<Prediction> predictions;
   predictions.reserve(split.size());
-  for (const data::Batch& batch : data::evaluation_batches(split, batch_size)) {
-    const auto [tokens, labels] = batch_tensors(split, batch, device);
-    const torch::Tensor logits = model.forward(tokens);
-    const torch::Tensor log_probs = torch::log_softmax(logits, 1);
-    const torch::Tensor losses = -log_probs.gather(1, labels.unsqueeze(1)).squeeze(1);
-    const torch::Tensor p_accept = log_probs.select(1, 1).exp();
-    const torch::Tensor host_p = p_accept.to(torch::kCPU).contiguous();
-    const torch::Tensor host_loss = losses.to(torch::kCPU).contiguous();
-    const float* p = host_p.data_ptr<float>();
-    const float* loss = host_loss.data_ptr<float>();
-    for (std::size_t row = 0; row < batch.indices.size(); ++row) {
-      predictions.push_back({static_cast<std::uint32_t>(batch.length), split.labels[batch.indices[row]], p[row], loss[row]});
+  if (outputs.empty()) return predictions;
+  const torch::Tensor host = torch::cat(outputs).to(torch::kCPU).contiguous();
+  const float* values = host.data_ptr<float>();
+  for (const data::Batch& batch : batches) {
+    for (const std::uint32_t index : batch.indices) {
+      predictions.push_back({static_cast<std::uint32_t>(batch.length), split.labels[index], values[0], values[1]});
+      values += 2;
     }
   }
   return predictions;

@@ -183,6 +183,12 @@ std::string run_id(const Experiment& experiment) {
   nlohmann::json json = experiment.to_json();
   for (const char* label : {"name", "description", "device", "threads"}) json.erase(label);
   json["language"].erase("name");
+  // Settings added after run ids were first written enter the identity only
+  // when they differ from their default, so adding a setting keeps every id.
+  const nlohmann::json defaults = Experiment().to_json();
+  for (const auto& [section, key] : {std::pair{"train", "deterministic"}}) {
+    if (json[section][key] == defaults[section][key]) json[section].erase(key);
+  }
   return io::sha256_hex(json.dump()).substr(0, 12);
 }
 

@@ -265,7 +265,6 @@ RunOutcome run_experiment(const Experiment& e, const RunPaths& paths, const Pipe
     RunContext context = options.context;
     context.threads = e.threads;
     context.device = session.device();
-    context.device_name = session.device_name();
     nlohmann::json env = environment(context);
     env["started"] = status["started"];
     env["ended"] = utc_now();

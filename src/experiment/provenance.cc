@@ -61,7 +61,7 @@ nlohmann::json environment(const RunContext& context) {
       {"cores", std::thread::hardware_concurrency()},
       {"threads", context.threads},
       {"device", context.device},
-      {"cuda", context.device_name.empty() ? nlohmann::json(nullptr) : nlohmann::json(train::cuda_summary())},
+      {"cuda", train::describe_device(context.device)},
       {"command_line", context.command_line},
       {"overrides", context.overrides},
       {"rank", context.rank},

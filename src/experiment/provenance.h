@@ -16,7 +16,6 @@ struct RunContext {
   std::map<std::string, std::string> overrides;  // --set and shortcut flags, effective
   std::size_t threads = 1;                       // torch threads of the run
   std::string device;                            // the device used, e.g. "cpu"
-  std::string device_name;                       // CUDA device description, "" on CPU
   int rank = 0;                                  // MPI rank that ran it (0 without MPI)
   int attempt = 0;                               // SLURM_RESTART_COUNT or retries
 };

@@ -26,7 +26,8 @@ nlohmann::json TrainConfig::to_json() const {
   return {{"lr", lr},           {"lr_min", lr_min},         {"weight_decay", weight_decay},
           {"beta1", beta1},     {"beta2", beta2},           {"warmup", warmup},
           {"clip", clip},       {"steps", steps},           {"batch_size", batch_size},
-          {"eval_every", eval_every}, {"patience", patience}, {"checkpoint_every", checkpoint_every}};
+          {"eval_every", eval_every}, {"patience", patience}, {"checkpoint_every", checkpoint_every},
+          {"deterministic", deterministic}};
 }
 
 TrainConfig TrainConfig::from_json(const nlohmann::json& json) {
@@ -36,6 +37,11 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& json) {
   for (const auto& item : merged.items()) keys.push_back("train." + item.key());
   for (const auto& [key, value] : json.items()) {
     if (!merged.contains(key)) throw KeyError("train." + key, "unknown key train." + key + did_you_mean("train." + key, keys));
+    if (merged[key].is_boolean()) {
+      if (!value.is_boolean()) throw KeyError("train." + key, "train." + key + " must be true or false (got " + value.dump() + ")");
+      merged[key] = value;
+      continue;
+    }
     const bool whole = merged[key].is_number_integer();
     if (whole && (!value.is_number_integer() || value.get<std::int64_t>() < 0)) {
       throw KeyError("train." + key, "train." + key + " must be a whole number >= 0 (got " + value.dump() + ")");
@@ -55,6 +61,7 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& json) {
   config.eval_every = merged["eval_every"].get<std::size_t>();
   config.patience = merged["patience"].get<std::size_t>();
   config.checkpoint_every = merged["checkpoint_every"].get<std::size_t>();
+  config.deterministic = merged["deterministic"].get<bool>();
   return config;
 }
 

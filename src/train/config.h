@@ -20,6 +20,7 @@ struct TrainConfig {
   std::size_t eval_every = 200;     // steps between validation passes (and history lines)
   std::size_t patience = 0;         // early stop after this many evaluations without a better val_acc; 0: never
   std::size_t checkpoint_every = 500;  // steps between last.pt writes (also written at the end)
+  bool deterministic = false;       // deterministic GPU kernels (slower); CPU runs are deterministic anyway
 
   // Throws InputError naming "train.<field>".
   void validate() const;

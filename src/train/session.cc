@@ -19,11 +19,6 @@ std::size_t cuda_device_count() {
   return torch::cuda::is_available() ? static_cast<std::size_t>(torch::cuda::device_count()) : 0;
 }
 
-std::string cuda_summary() {
-  if (!torch::cuda::is_available()) return "";
-  return std::to_string(torch::cuda::device_count()) + " CUDA device(s)";
-}
-
 struct Session::Impl {
   model::ModelConfig resolved;
   model::Classifier model;
@@ -49,10 +44,6 @@ Session::~Session() = default;
 const model::ModelConfig& Session::resolved() const { return impl_->resolved; }
 std::size_t Session::parameters() const { return model::count_parameters(*impl_->model); }
 std::string Session::device() const { return impl_->device.str(); }
-std::string Session::device_name() const {
-  // Portable across LibTorch 1.13 (CPU) and 2.x (CUDA) without the CUDA headers.
-  return impl_->device.is_cuda() ? "cuda device " + std::to_string(impl_->device.index()) : "";
-}
 
 TrainResult Session::train(const data::Corpus& corpus, const TrainConfig& config) {
   if (impl_->resolved.is_transformer() && impl_->resolved.pos == "learned") {

@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "data/corpus.h"
 #include "eval/metrics.h"
 #include "model/config.h"
@@ -28,8 +30,11 @@ struct SessionOptions {
 std::string torch_version();
 // How many CUDA devices torch sees (0 without CUDA).
 std::size_t cuda_device_count();
-// The CUDA devices torch sees, e.g. "1 device(s), cudnn 8902"; "" without CUDA.
-std::string cuda_summary();
+// What env.json records of a CUDA device ("cuda:0"): its name, compute
+// capability, memory, the driver's version and the CUDA version it supports,
+// the CUDA runtime and cuDNN versions LibTorch was built with. Fields that
+// cannot be read are null; null for "cpu".
+nlohmann::json describe_device(const std::string& device);
 
 class Session {
  public:
@@ -44,7 +49,6 @@ class Session {
   const model::ModelConfig& resolved() const;  // the config with d_model from the budget
   std::size_t parameters() const;               // exact trainable parameters
   std::string device() const;                   // e.g. "cpu", "cuda:0"
-  std::string device_name() const;              // e.g. the CUDA device's name; "" on CPU
 
   // Trains on the corpus (resuming from last.pt when present).
   TrainResult train(const data::Corpus& corpus, const TrainConfig& config);

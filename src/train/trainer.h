@@ -7,7 +7,8 @@
 // iterator's position, torch's CPU generator (dropout), the best validation
 // score, the running training sums and the history so far: resuming from
 // last.pt continues exactly where the run stopped, and on CPU with the same
-// thread count the final weights equal those of an uninterrupted run bit for bit.
+// thread count the final weights equal those of an uninterrupted run bit for bit
+// (on a GPU too with train.deterministic; docs/reproducibility.md).
 #include <torch/torch.h>
 
 #include <filesystem>
@@ -46,6 +47,16 @@ void load_weights(model::ClassifierImpl& model, const std::filesystem::path& che
 
 // torch::set_num_threads(threads) with interop threads 1 (set once per process).
 void configure_threads(std::size_t threads);
+
+// Scales the gradients so that their global L2 norm is at most max_norm:
+// torch::nn::utils::clip_grad_norm_'s arithmetic without its final read of the
+// norm to the host, which would make every GPU step wait for the device.
+void clip_gradient_norm(const std::vector<torch::Tensor>& parameters, double max_norm);
+
+// train.deterministic: deterministic algorithms only (an error for an op that
+// has none), cuDNN without autotuning, and the cuBLAS workspace setting that
+// makes its GEMMs reproducible. Process-wide; train() calls it.
+void configure_determinism(bool deterministic);
 
 // Seeds torch's default generators for model initialisation from the run's seed.
 void seed_model_init(std::uint64_t seed);

@@ -1,6 +1,8 @@
 // Checks that the learning is real: models build with the parameter counts
 // we record, every positional scheme runs beyond the trained length, training
 // drives the loss down, and resuming a checkpoint equals never stopping.
+// The models run on REGAL_TEST_DEVICE (cpu when unset; cuda on a GPU machine,
+// see scripts/device-check.sh).
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -18,6 +20,24 @@ namespace fs = std::filesystem;
 using namespace regal;
 
 namespace {
+
+torch::Device test_device() {
+  const char* device = std::getenv("REGAL_TEST_DEVICE");
+  return model::resolve_device(device != nullptr && *device != '\0' ? device : "cpu");
+}
+
+model::Classifier build_on_test_device(const model::ModelConfig& config, std::size_t num_symbols, std::size_t max_length) {
+  auto model = model::build_classifier(config, num_symbols, max_length);
+  model->to(test_device());
+  return model;
+}
+
+train::TrainOptions on_test_device(std::uint64_t seed) {
+  train::TrainOptions options;
+  options.seed = seed;
+  options.device = test_device();
+  return options;
+}
 
 data::Corpus tiny_corpus(const std::string& regex, std::size_t n_train = 2000) {
   const auto alphabet = fsm::Alphabet::parse("ab").take_or_throw();
@@ -106,9 +126,9 @@ TEST(Model, EveryPositionalSchemeRunsForwardAndBackwardBeyondTrainedLengths) {
     for (const std::string pool : {"cls", "mean"}) {
       model::ModelConfig config = small("transformer", pos);
       config.pool = pool;
-      const auto model = model::build_classifier(config, 2, 40);
+      const auto model = build_on_test_device(config, 2, 40);
       for (const std::int64_t length : {3, 10, 40}) {
-        const torch::Tensor tokens = torch::randint(0, 2, {5, length}, torch::kInt64);
+        const torch::Tensor tokens = torch::randint(0, 2, {5, length}, torch::kInt64).to(test_device());
         const torch::Tensor logits = model->forward(tokens);
         ASSERT_EQ(logits.sizes(), (std::vector<std::int64_t>{5, 2})) << pos;
         ASSERT_TRUE(torch::isfinite(logits).all().item<bool>()) << pos << " at length " << length;
@@ -129,7 +149,8 @@ TEST(Model, ClsShortcutEqualsTheFullLastBlock) {
   for (const std::string pos : {"sinusoidal", "rope", "alibi", "learned"}) {
     model::ModelConfig config = small("transformer", pos);
     auto transformer = std::make_shared<model::TransformerClassifierImpl>(config, 2, 20);
-    const torch::Tensor tokens = torch::randint(0, 2, {7, 12}, torch::kInt64);
+    transformer->to(test_device());
+    const torch::Tensor tokens = torch::randint(0, 2, {7, 12}, torch::kInt64).to(test_device());
     const torch::Tensor fast = transformer->forward(tokens);
     fast.sum().backward();
     std::vector<torch::Tensor> fast_grads;
@@ -150,14 +171,12 @@ TEST_F(TempDir, TransformerAndLstmDriveTrainingLossDownOnAPlus) {
   const data::Corpus corpus = tiny_corpus("a+");
   for (const std::string arch : {"transformer", "lstm"}) {
     train::seed_model_init(1);
-    const auto model = model::build_classifier(small(arch), 2, 16);
-    train::TrainOptions options;
-    options.seed = 1;
-    const auto result = train::train(*model, corpus, quick(200), options);
+    const auto model = build_on_test_device(small(arch), 2, 16);
+    const auto result = train::train(*model, corpus, quick(200), on_test_device(1));
     ASSERT_GE(result.history.size(), 2U);
     EXPECT_LT(result.history.back().train_loss, 0.5 * result.history.front().train_loss) << arch;
     EXPECT_GT(result.history.back().val_acc, 0.95) << arch;
-    const auto summary = eval::evaluate(*model, corpus, torch::kCPU, 256, 0.95);
+    const auto summary = eval::evaluate(*model, corpus, test_device(), 256, 0.95);
     EXPECT_GT(summary.splits.at("test_id").accuracy, 0.95) << arch;
   }
 }
@@ -166,15 +185,16 @@ TEST_F(TempDir, ResumingACheckpointEqualsNeverStopping) {
   const data::Corpus corpus = tiny_corpus("(b*ab*a)*b*", 1000);
   model::ModelConfig config = small("transformer");
   config.dropout = 0.1;  // the dropout generator must be restored too
+  train::TrainConfig train_config = quick(70);
+  train_config.deterministic = true;  // on a GPU, bit-exactness needs deterministic kernels
   auto run = [&](const fs::path& dir, std::optional<std::size_t> stop_at) {
     train::seed_model_init(5);
-    const auto model = model::build_classifier(config, 2, 16);
-    train::TrainOptions options;
-    options.seed = 5;
+    const auto model = build_on_test_device(config, 2, 16);
+    train::TrainOptions options = on_test_device(5);
     options.checkpoint_dir = dir / "checkpoints";
     options.history_path = dir / "history.jsonl";
     if (stop_at) options.on_step = [&](std::size_t step) { return step < *stop_at; };
-    auto result = train::train(*model, corpus, quick(70), options);
+    auto result = train::train(*model, corpus, train_config, options);
     return std::make_pair(model, result);
   };
   const auto [reference, uninterrupted] = run(dir_ / "a", std::nullopt);
@@ -194,8 +214,8 @@ TEST_F(TempDir, ResumingACheckpointEqualsNeverStopping) {
     EXPECT_EQ(uninterrupted.history[i].train_loss, resumed.history[i].train_loss) << i;
     EXPECT_EQ(uninterrupted.history[i].val_acc, resumed.history[i].val_acc) << i;
   }
-  const auto ma = eval::evaluate(*reference, corpus, torch::kCPU, 256, 0.95).flat_json();
-  const auto mb = eval::evaluate(*resumed_model, corpus, torch::kCPU, 256, 0.95).flat_json();
+  const auto ma = eval::evaluate(*reference, corpus, test_device(), 256, 0.95).flat_json();
+  const auto mb = eval::evaluate(*resumed_model, corpus, test_device(), 256, 0.95).flat_json();
   EXPECT_EQ(ma.dump(), mb.dump());
   // history.jsonl holds one line per evaluation.
   std::ifstream history(dir_ / "b" / "history.jsonl");
@@ -208,29 +228,65 @@ TEST_F(TempDir, ResumingACheckpointEqualsNeverStopping) {
   EXPECT_EQ(lines, resumed.history.size());
 }
 
+TEST_F(TempDir, DeterministicTrainingRepeatsBitForBit) {
+  const data::Corpus corpus = tiny_corpus("(b*ab*a)*b*", 1000);
+  model::ModelConfig config = small("transformer", "rope");
+  config.dropout = 0.1;
+  train::TrainConfig train_config = quick(40);
+  train_config.deterministic = true;
+  auto run = [&] {
+    train::seed_model_init(9);
+    const auto model = build_on_test_device(config, 2, 16);
+    train::train(*model, corpus, train_config, on_test_device(9));
+    return model;
+  };
+  const auto a = run()->parameters(), b = run()->parameters();
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "parameter " << i;
+}
+
+TEST_F(TempDir, TrainingOnTheGpuFollowsTheCpu) {
+  if (!test_device().is_cuda()) GTEST_SKIP() << "REGAL_TEST_DEVICE is not a CUDA device";
+  const data::Corpus corpus = tiny_corpus("(b*ab*a)*b*", 1000);
+  for (const std::string arch : {"transformer", "lstm"}) {
+    auto run = [&](const torch::Device& device) {
+      train::seed_model_init(4);  // initialised on the CPU, then moved: the same weights on both
+      auto model = model::build_classifier(small(arch), 2, 16);
+      model->to(device);
+      train::TrainOptions options = on_test_device(4);
+      options.device = device;
+      return train::train(*model, corpus, quick(20), options);
+    };
+    const auto cpu = run(torch::kCPU), gpu = run(test_device());
+    ASSERT_EQ(cpu.history.size(), gpu.history.size());
+    // The same arithmetic in another order: float32 rounding apart, the same path.
+    for (std::size_t i = 0; i < cpu.history.size(); ++i) {
+      EXPECT_NEAR(cpu.history[i].train_loss, gpu.history[i].train_loss, 1e-3) << arch << " row " << i;
+      EXPECT_NEAR(cpu.history[i].val_loss, gpu.history[i].val_loss, 1e-3) << arch << " row " << i;
+    }
+  }
+}
+
 TEST_F(TempDir, BestCheckpointHoldsTheBestValidationModel) {
   const data::Corpus corpus = tiny_corpus("a+");
   train::seed_model_init(2);
-  const auto model = model::build_classifier(small("lstm"), 2, 16);
-  train::TrainOptions options;
-  options.seed = 2;
+  const auto model = build_on_test_device(small("lstm"), 2, 16);
+  train::TrainOptions options = on_test_device(2);
   options.checkpoint_dir = dir_;
   const auto result = train::train(*model, corpus, quick(60), options);
-  const auto reloaded = model::build_classifier(small("lstm"), 2, 16);
-  train::load_weights(*reloaded, dir_ / "best.pt", torch::kCPU);
-  const auto metrics = eval::split_metrics("val", eval::predict(*reloaded, *corpus.find("val"), torch::kCPU, 128));
+  const auto reloaded = build_on_test_device(small("lstm"), 2, 16);
+  train::load_weights(*reloaded, dir_ / "best.pt", test_device());
+  const auto metrics = eval::split_metrics("val", eval::predict(*reloaded, *corpus.find("val"), test_device(), 128));
   EXPECT_DOUBLE_EQ(metrics.accuracy, result.best_val_acc);
 }
 
 TEST_F(TempDir, PatienceStopsEarly) {
   const data::Corpus corpus = tiny_corpus("a+");
   train::seed_model_init(2);
-  const auto model = model::build_classifier(small("lstm"), 2, 16);
+  const auto model = build_on_test_device(small("lstm"), 2, 16);
   train::TrainConfig config = quick(2000);
   config.patience = 2;
-  train::TrainOptions options;
-  options.seed = 2;
-  const auto result = train::train(*model, corpus, config, options);
+  const auto result = train::train(*model, corpus, config, on_test_device(2));
   EXPECT_TRUE(result.stopped_early);
   EXPECT_LT(result.steps, 2000U);
 }

@@ -31,6 +31,15 @@ TEST(RunId, IgnoresLabelsDeviceAndThreadsButNothingElse) {
   }
 }
 
+TEST(RunId, NewSettingsKeepEveryIdUntilTheyAreSet) {
+  // Ids written before train.deterministic existed (regal at 8a1eb16): a
+  // setting added since enters the identity only when it differs from its default.
+  EXPECT_EQ(run_id(find_experiment("parity")), "d98d49c8490f");
+  EXPECT_EQ(run_id(find_experiment("a_plus")), "e9cd773a14c2");
+  EXPECT_EQ(run_id(find_experiment("tomita3")), "445baea13b19");
+  EXPECT_NE(run_id(with_overrides(find_experiment("parity"), {{"train.deterministic", "true"}})), "d98d49c8490f");
+}
+
 TEST(Overrides, ReadValuesByTheKeysType) {
   const Experiment e = with_overrides(find_experiment("a_plus"), {{"train.steps", "2e3"},
                                                                    {"train.lr", "3e-4"},
