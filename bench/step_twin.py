@@ -1,9 +1,12 @@
 #!/usr/bin/python3
 """The Python twin of bench/step_bench.cc: the same default models written the
-way a PyTorch user would, the same training step, timed the same way.
-Debian's python3-torch is the same LibTorch 1.13 build the C++ side links.
+way a PyTorch user would, the same training step, timed the same way (no read
+of the loss inside the timed steps; one synchronisation at the end).
+Debian's python3-torch is the same LibTorch 1.13 build the C++ side links; on
+the GPU machine the image's PyTorch is the LibTorch that regal is built against.
 
-    /usr/bin/python3 bench/step_twin.py --arch transformer|lstm [--threads N] [--steps N]
+    /usr/bin/python3 bench/step_twin.py --arch transformer|lstm [--device cpu|cuda]
+                     [--threads N] [--steps N] [--batch 128] [--length 40]
 """
 import argparse
 import json
@@ -56,7 +59,7 @@ class Transformer(nn.Module):
         return torch.stack([torch.sin(angles), torch.cos(angles)], -1).reshape(t, self.d)
 
     def forward(self, tokens):
-        cls = torch.full((tokens.shape[0], 1), self.cls, dtype=tokens.dtype)
+        cls = torch.full((tokens.shape[0], 1), self.cls, dtype=tokens.dtype, device=tokens.device)
         ids = torch.cat([cls, tokens], 1)
         x = self.embedding(ids) + self.positions(ids.shape[1], ids.device)
         for block in self.blocks:
@@ -83,15 +86,21 @@ def main():
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--length", type=int, default=40)
+    parser.add_argument("--device", default="cpu")
     args = parser.parse_args()
+    device = torch.device(args.device)
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(1)
     torch.manual_seed(0)
-    model = Transformer() if args.arch == "transformer" else Lstm()
+    model = (Transformer() if args.arch == "transformer" else Lstm()).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
-    tokens = torch.randint(0, 2, (args.batch, args.length))
-    labels = torch.randint(0, 2, (args.batch,))
+    tokens = torch.randint(0, 2, (args.batch, args.length)).to(device)
+    labels = torch.randint(0, 2, (args.batch,)).to(device)
     model.train()
+
+    def synchronize():
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
 
     def step():
         optimizer.zero_grad()
@@ -99,15 +108,17 @@ def main():
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
-        return loss.item()
 
     for _ in range(5):
         step()
+    synchronize()
     start = time.perf_counter()
     for _ in range(args.steps):
         step()
+    synchronize()
     seconds = time.perf_counter() - start
-    print(json.dumps({"impl": "python", "arch": args.arch, "threads": args.threads,
+    print(json.dumps({"impl": "python", "arch": args.arch, "device": str(device), "threads": args.threads,
+                      "batch": args.batch, "length": args.length,
                       "parameters": sum(p.numel() for p in model.parameters()),
                       "ms_per_step": 1000.0 * seconds / args.steps}))
 

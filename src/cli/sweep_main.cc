@@ -170,7 +170,7 @@ int run(int argc, char** argv) {
       ("spec", po::value<std::string>(), "run the sweep of a TOML spec (docs/spec.md) over the MPI ranks")
       ("retry-failed", "with --spec: run failed runs again")
       ("allow-spec-change", "with --spec: accept a spec that differs from the stored one")
-      ("runs-per-gpu", po::value<std::size_t>(), "with --spec: children at once per rank (default: 1 per GPU, 1 per core on CPU)")
+      ("runs-per-gpu", po::value<std::size_t>(), "with --spec: children at once per rank (default: 8 per GPU shared by its ranks, at most 1 per core; on CPU 1 per core)")
       ("share", po::value<std::string>(), "with --spec: run only share I/N of the plan (job arrays: $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT)")
       ("where", "with --spec: print the sweep's results folder and exit")
       ("signal", po::value<std::string>()->default_value("USR1"), "with --spec: preemption signal besides TERM: USR1 | USR2 | TERM")

@@ -1,8 +1,10 @@
 #include "sweep/runner.h"
 
 #include <spdlog/spdlog.h>
+#include <sched.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -274,14 +276,20 @@ class Coordinator {
 
 }  // namespace
 
-RankResources rank_resources(int local_rank, int local_ranks, std::size_t cores, std::size_t gpus,
+RankResources rank_resources(int local_rank, int local_ranks, std::size_t cores, std::size_t bound_cores, std::size_t gpus,
                              std::optional<std::size_t> cpus_per_task, std::optional<std::size_t> slots,
                              std::optional<std::size_t> threads) {
   RankResources resources;
-  const std::size_t cpus = std::max<std::size_t>(1, cpus_per_task.value_or(cores / static_cast<std::size_t>(std::max(local_ranks, 1))));
+  const std::size_t share = cpus_per_task.value_or(cores / static_cast<std::size_t>(std::max(local_ranks, 1)));
+  const std::size_t cpus = std::max<std::size_t>(1, std::min(share, bound_cores));
   if (gpus > 0) {
     resources.device = "cuda:" + std::to_string(static_cast<std::size_t>(local_rank) % gpus);
-    resources.slots = slots.value_or(1);
+    // A small model's step is bound by the host launching kernels, so runs
+    // side by side fill a GPU: up to kDefaultRunsPerGpu children per GPU,
+    // split among the ranks that share it, at most one per core.
+    const std::size_t ranks_per_gpu = (static_cast<std::size_t>(std::max(local_ranks, 1)) + gpus - 1) / gpus;
+    const std::size_t per_rank = std::max<std::size_t>(1, kDefaultRunsPerGpu / ranks_per_gpu);
+    resources.slots = slots.value_or(std::min(per_rank, cpus));
   } else {
     resources.device = "cpu";
     // On CPU, small models use cores best as single-threaded runs side by side,
@@ -290,6 +298,14 @@ RankResources rank_resources(int local_rank, int local_ranks, std::size_t cores,
   }
   resources.threads = threads.value_or(std::max<std::size_t>(1, cpus / resources.slots));
   return resources;
+}
+
+// Cores this process may run on (its CPU binding); the machine's when unknown.
+std::size_t bound_core_count() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return std::thread::hardware_concurrency();
+  return static_cast<std::size_t>(CPU_COUNT(&set));
 }
 
 int run_sweep(Transport& transport, const SweepOptions& options) {
@@ -349,11 +365,18 @@ int run_sweep(Transport& transport, const SweepOptions& options) {
   const int local_ranks = static_cast<int>(env_count("OMPI_COMM_WORLD_LOCAL_SIZE")
                                                .value_or(env_count("SLURM_NTASKS_PER_NODE").value_or(
                                                    static_cast<std::size_t>(transport.size()))));
+  // A sweep whose runs all ask for the CPU uses the cores even on a GPU node
+  // (and never initialises CUDA in this process).
+  const bool wants_gpu = std::any_of(runs.begin(), runs.end(), [](const PlannedRun& run) { return run.experiment.device != "cpu"; });
+  const std::size_t cores = std::thread::hardware_concurrency(), bound = bound_core_count();
   const RankResources resources =
-      rank_resources(local_rank, local_ranks, std::thread::hardware_concurrency(), train::cuda_device_count(),
+      rank_resources(local_rank, local_ranks, cores, bound, wants_gpu ? train::cuda_device_count() : 0,
                      env_count("SLURM_CPUS_PER_TASK"), options.slots, options.threads);
-  spdlog::info("{} child(ren) at once, {} thread(s) each, device {} for GPU runs", resources.slots, resources.threads,
-               resources.device);
+  if (bound < cores / static_cast<std::size_t>(std::max(local_ranks, 1)) && !env_count("SLURM_CPUS_PER_TASK")) {
+    spdlog::warn("this rank is bound to {} of the node's {} cores, and its children inherit that binding; "
+                 "mpirun --bind-to none lets them use the node", bound, cores);
+  }
+  spdlog::info("{} child(ren) at once, {} thread(s) each, device {}", resources.slots, resources.threads, resources.device);
   Worker worker(transport, plan, options, sweep_paths, resources);
 
   std::optional<int> exit_code;

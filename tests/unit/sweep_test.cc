@@ -216,19 +216,30 @@ TEST(Scheduler, InMemoryTransportSimulation) {
 
 TEST(Resources, GpuBindingThreadsAndSlots) {
   // Four local ranks on a node with two GPUs: modulo binding.
-  EXPECT_EQ(rank_resources(3, 4, 16, 2, std::nullopt, std::nullopt, std::nullopt).device, "cuda:1");
-  EXPECT_EQ(rank_resources(2, 4, 16, 2, std::nullopt, std::nullopt, std::nullopt).device, "cuda:0");
-  // GPU: one child unless asked, threads = cores / local ranks / K.
-  const auto gpu = rank_resources(0, 4, 16, 2, std::nullopt, 2, std::nullopt);
+  EXPECT_EQ(rank_resources(3, 4, 16, 16, 2, std::nullopt, std::nullopt, std::nullopt).device, "cuda:1");
+  EXPECT_EQ(rank_resources(2, 4, 16, 16, 2, std::nullopt, std::nullopt, std::nullopt).device, "cuda:0");
+  // GPU, asked: K children, threads = cores / local ranks / K.
+  const auto gpu = rank_resources(0, 4, 16, 16, 2, std::nullopt, 2, std::nullopt);
   EXPECT_EQ(gpu.slots, 2U);
   EXPECT_EQ(gpu.threads, 2U);
+  // GPU, by default: 8 children per GPU, at most one per core of the rank.
+  const auto alone = rank_resources(0, 1, 16, 16, 1, std::nullopt, std::nullopt, std::nullopt);
+  EXPECT_EQ(alone.slots, kDefaultRunsPerGpu);
+  EXPECT_EQ(alone.threads, 2U);
+  EXPECT_EQ(rank_resources(0, 4, 16, 16, 2, std::nullopt, std::nullopt, std::nullopt).slots, 4U);  // 2 ranks per GPU
+  EXPECT_EQ(rank_resources(0, 1, 4, 4, 1, std::nullopt, std::nullopt, std::nullopt).slots, 4U);   // 4 cores
+  // A rank bound to one core (mpirun's default for two ranks) runs one child.
+  const auto bound = rank_resources(0, 2, 16, 1, 1, std::nullopt, std::nullopt, std::nullopt);
+  EXPECT_EQ(bound.slots, 1U);
+  EXPECT_EQ(bound.threads, 1U);
   // CPU: one single-threaded child per core of the rank.
-  const auto cpu = rank_resources(0, 2, 8, 0, std::nullopt, std::nullopt, std::nullopt);
+  const auto cpu = rank_resources(0, 2, 8, 8, 0, std::nullopt, std::nullopt, std::nullopt);
   EXPECT_EQ(cpu.device, "cpu");
   EXPECT_EQ(cpu.slots, 4U);
   EXPECT_EQ(cpu.threads, 1U);
+  EXPECT_EQ(rank_resources(0, 2, 8, 1, 0, std::nullopt, std::nullopt, std::nullopt).slots, 1U);
   // SLURM_CPUS_PER_TASK wins over the core count.
-  EXPECT_EQ(rank_resources(0, 2, 64, 0, 6, std::nullopt, 3).slots, 2U);
+  EXPECT_EQ(rank_resources(0, 2, 64, 64, 0, 6, std::nullopt, 3).slots, 2U);
 }
 
 TEST(Tables, StatisticsAndFormats) {
