@@ -6,6 +6,7 @@
 #include <map>
 
 #include "io/atomic_file.h"
+#include "stats/distributions.h"
 
 namespace regal::aggregate {
 namespace {
@@ -68,19 +69,6 @@ std::string cell(const nlohmann::json& value) {
   if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
   if (value.is_number()) return format_number(value.get<double>());
   return value.dump();
-}
-
-double student_t_975(std::size_t df) {
-  static const double table[] = {0,      12.7062, 4.30265, 3.18245, 2.77645, 2.57058, 2.44691, 2.36462,
-                                 2.306,  2.26216, 2.22814, 2.20099, 2.17881, 2.16037, 2.14479, 2.13145,
-                                 2.1199, 2.10982, 2.10092, 2.09302, 2.08596, 2.07961, 2.07387, 2.06866,
-                                 2.0639, 2.05954, 2.05553, 2.05183, 2.04841, 2.04523, 2.04227};
-  if (df == 0) return NAN;
-  if (df <= 30) return table[df];
-  // Cornish-Fisher expansion around the normal quantile; error < 1e-5 for df > 30.
-  const double z = 1.959963984540054, n = static_cast<double>(df);
-  return z + (z * z * z + z) / (4 * n) + (5 * std::pow(z, 5) + 16 * z * z * z + 3 * z) / (96 * n * n) +
-         (3 * std::pow(z, 7) + 19 * std::pow(z, 5) + 17 * z * z * z - 15 * z) / (384 * n * n * n);
 }
 
 Table runs_table(const std::vector<RunRecord>& records, const std::vector<std::string>& metrics) {
@@ -166,7 +154,7 @@ Table summary_table(const std::vector<RunRecord>& records, const std::vector<std
       double variance = 0;
       for (const double v : values) variance += (v - mean) * (v - mean);
       const double std_dev = values.size() > 1 ? std::sqrt(variance / (n - 1)) : NAN;
-      const double ci = values.size() > 1 ? student_t_975(values.size() - 1) * std_dev / std::sqrt(n) : NAN;
+      const double ci = values.size() > 1 ? stats::student_t_quantile(0.975, static_cast<double>(values.size() - 1)) * std_dev / std::sqrt(n) : NAN;
       row.push_back(format_number(mean));
       row.push_back(format_number(std_dev));
       row.push_back(format_number(ci));

@@ -57,9 +57,6 @@ nlohmann::json to_json(const Table& table);
 std::string to_markdown(const Table& table);
 std::string to_terminal(const Table& table);
 
-// Two-sided 95% Student t quantile t_{0.975, df}; df >= 1.
-double student_t_975(std::size_t df);
-
 // A cell for a JSON value: numbers with up to 6 significant digits after the
 // point, strings as they are, null as "".
 std::string cell(const nlohmann::json& value);

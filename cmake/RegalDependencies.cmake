@@ -9,6 +9,7 @@ find_package(tomlplusplus REQUIRED)
 find_package(Torch REQUIRED)
 find_package(MPI REQUIRED COMPONENTS CXX)
 find_package(HDF5 REQUIRED COMPONENTS C CXX)
+find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
 
 # Torch's config exposes a list of libraries, not one target: wrap it once.
 if(NOT TARGET regal_torch)

@@ -11,9 +11,9 @@ packages=(
   libtorch-dev libopenblas0-openmp libopenblas-openmp-dev
   libopenmpi-dev openmpi-bin
   libhdf5-dev hdf5-tools
-  libboost-program-options-dev
+  libboost-program-options-dev libboost-dev
   libspdlog-dev libfmt-dev
-  libtomlplusplus-dev nlohmann-json3-dev
+  libtomlplusplus-dev nlohmann-json3-dev libssl-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libre2-dev
   python3-torch python3-h5py python3-numpy

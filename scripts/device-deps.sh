@@ -13,7 +13,7 @@ packages=(
   # build: headers, CMake configs, link-time libraries
   libopenmpi-dev libhdf5-dev libboost1.74-dev libboost-program-options1.74-dev libboost-program-options-dev
   libspdlog-dev libfmt-dev libtomlplusplus-dev nlohmann-json3-dev libgtest-dev libgmock-dev googletest
-  libbenchmark-dev libre2-dev libaec-dev
+  libbenchmark-dev libre2-dev libaec-dev libssl-dev
   # run time: Open MPI with its launcher, HDF5 and the libraries they load
   openmpi-bin openmpi-common libopenmpi3 libpmix2 libhwloc15 libevent-2.1-7 libevent-core-2.1-7
   libevent-pthreads-2.1-7 libfabric1 libucx0 libibverbs1 librdmacm1 libnl-3-200 libnl-route-3-200

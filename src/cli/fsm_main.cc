@@ -33,9 +33,9 @@ void print_summary(const fsm::Dfa& dfa, const std::string& regex) {
             << "hash       " << fsm::content_hash(dfa).substr(0, 16) << "\n"
             << "accepted strings by length:\n";
   const auto counts = fsm::count_accepted(dfa, 10);
-  fsm::BigUint total = 1;
+  fsm::Count total = 1;
   for (std::size_t n = 0; n < counts.size(); ++n) {
-    std::cout << "  n=" << n << (n < 10 ? "   " : "  ") << counts[n].to_string() << " of " << total.to_string()
+    std::cout << "  n=" << n << (n < 10 ? "   " : "  ") << counts[n].str() << " of " << total.str()
               << "\n";
     total *= static_cast<std::uint32_t>(dfa.num_symbols());
   }
@@ -103,7 +103,7 @@ int run(int argc, char** argv) {
     return classify(dfa);
   } else if (vm.count("count")) {
     const auto counts = fsm::count_accepted(dfa, vm["count"].as<std::size_t>());
-    for (std::size_t n = 0; n < counts.size(); ++n) std::cout << n << ' ' << counts[n].to_string() << '\n';
+    for (std::size_t n = 0; n < counts.size(); ++n) std::cout << n << ' ' << counts[n].str() << '\n';
   } else if (vm.count("sample")) {
     sample(dfa, vm["sample"].as<std::size_t>(), vm["length"].as<std::size_t>(), vm.count("reject") > 0,
            vm["seed"].as<std::uint64_t>());

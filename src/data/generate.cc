@@ -37,7 +37,6 @@
 namespace regal::data {
 namespace {
 
-using fsm::BigUint;
 using fsm::Dfa;
 using fsm::StateId;
 using fsm::UniformSampler;
@@ -217,7 +216,7 @@ std::optional<std::string> Generator::draw_distinct(Kind kind, std::size_t lengt
       sampler.sample(length, rng, reinterpret_cast<std::uint8_t*>(candidate.data()));
       if (is_new(candidate)) return candidate;
     }
-    const auto count = sampler.count(length).to_u64();
+    const auto count = fsm::to_u64(sampler.count(length));
     if (!count || *count > kLargestEnumeration) {
       // Astronomically unlikely for a large cell; keep sampling, boundedly.
       for (int attempt = 0; attempt < 1000 * kCollisionsBeforeEnumerating; ++attempt) {

@@ -1,18 +1,36 @@
+// Exact counts by dynamic programming over (length, state), and the uniform
+// sampler built on their ratios (see count.h for the sampling argument).
 #include "fsm/count.h"
 
 #include <cassert>
+#include <cmath>
 
 namespace regal::fsm {
 namespace {
 
+// The count as mantissa * 2^exponent with mantissa in [0.5, 1), its top 53
+// bits taken exactly (truncated): (0, 0) for zero.
+void to_scaled(const Count& count, double& mantissa, std::int64_t& exponent) {
+  if (count.is_zero()) {
+    mantissa = 0;
+    exponent = 0;
+    return;
+  }
+  const auto bits = static_cast<std::int64_t>(boost::multiprecision::msb(count)) + 1;
+  const std::int64_t take = std::min<std::int64_t>(bits, 53);
+  const Count top = count >> static_cast<unsigned>(bits - take);
+  mantissa = std::ldexp(static_cast<double>(top.convert_to<std::uint64_t>()), -static_cast<int>(take));
+  exponent = bits;
+}
+
 // table[r][q] = strings of length r accepted from q, for r = 0..max_length.
-std::vector<std::vector<BigUint>> count_from_every_state(const Dfa& dfa, std::size_t max_length) {
+std::vector<std::vector<Count>> count_from_every_state(const Dfa& dfa, std::size_t max_length) {
   const std::size_t n = dfa.num_states();
-  std::vector<std::vector<BigUint>> table(max_length + 1, std::vector<BigUint>(n));
-  for (StateId q = 0; q < n; ++q) table[0][q] = BigUint(dfa.is_accepting(q) ? 1 : 0);
+  std::vector<std::vector<Count>> table(max_length + 1, std::vector<Count>(n));
+  for (StateId q = 0; q < n; ++q) table[0][q] = dfa.is_accepting(q) ? 1 : 0;
   for (std::size_t r = 1; r <= max_length; ++r) {
     for (StateId q = 0; q < n; ++q) {
-      BigUint sum;
+      Count sum;
       for (int s = 0; s < dfa.num_symbols(); ++s) sum += table[r - 1][dfa.next(q, s)];
       table[r][q] = std::move(sum);
     }
@@ -22,9 +40,27 @@ std::vector<std::vector<BigUint>> count_from_every_state(const Dfa& dfa, std::si
 
 }  // namespace
 
-std::vector<BigUint> count_accepted(const Dfa& dfa, std::size_t max_length) {
+std::optional<std::uint64_t> to_u64(const Count& count) {
+  if (count > std::numeric_limits<std::uint64_t>::max()) return std::nullopt;
+  return count.convert_to<std::uint64_t>();
+}
+
+double count_ratio(const Count& a, const Count& b) {
+  assert(!b.is_zero());
+  double ma = 0, mb = 0;
+  std::int64_t ea = 0, eb = 0;
+  to_scaled(a, ma, ea);
+  to_scaled(b, mb, eb);
+  if (ma == 0) return 0;
+  const std::int64_t shift = ea - eb;
+  if (shift < -1100) return 0;
+  if (shift > 1100) return HUGE_VAL;
+  return std::ldexp(ma / mb, static_cast<int>(shift));
+}
+
+std::vector<Count> count_accepted(const Dfa& dfa, std::size_t max_length) {
   const auto table = count_from_every_state(dfa, max_length);
-  std::vector<BigUint> counts;
+  std::vector<Count> counts;
   counts.reserve(max_length + 1);
   for (const auto& row : table) counts.push_back(row[dfa.start()]);
   return counts;
@@ -38,12 +74,12 @@ UniformSampler::UniformSampler(const Dfa& dfa, std::size_t max_length)
   row_total_.assign((max_length + 1) * n, 0.0);
   for (std::size_t r = 0; r <= max_length; ++r) {
     counts_.push_back(table[r][dfa.start()]);
-    const BigUint* largest = &table[r][0];
+    const Count* largest = &table[r][0];
     for (std::size_t q = 1; q < n; ++q) {
       if (*largest < table[r][q]) largest = &table[r][q];
     }
     if (largest->is_zero()) continue;
-    for (std::size_t q = 0; q < n; ++q) weight_[r * n + q] = BigUint::ratio(table[r][q], *largest);
+    for (std::size_t q = 0; q < n; ++q) weight_[r * n + q] = count_ratio(table[r][q], *largest);
   }
   for (std::size_t r = 1; r <= max_length; ++r) {
     for (StateId q = 0; q < n; ++q) {

@@ -1,8 +1,10 @@
 #pragma once
-// Content hashes: SHA-256, so that hashes written today (fsm.json, cache keys,
-// run ids) mean the same thing on every machine and in every later version.
+// Content hashes: SHA-256 (OpenSSL's EVP implementation), so that hashes
+// written today (fsm.json, cache keys, run ids) mean the same thing on every
+// machine and in every later version.
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -10,7 +12,13 @@ namespace regal::io {
 
 class Sha256 {
  public:
-  Sha256();
+  Sha256();  // throws IoError if OpenSSL cannot set up SHA-256
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  Sha256(Sha256&&) noexcept;
+  Sha256& operator=(Sha256&&) noexcept;
+
   Sha256& update(const void* data, std::size_t size);
   Sha256& update(std::string_view text) { return update(text.data(), text.size()); }
   // Appends v as 8 little-endian bytes (integers hash the same on any host).
@@ -19,11 +27,8 @@ class Sha256 {
   std::string hex_digest();                // 64 lowercase hex digits
 
  private:
-  void compress(const std::uint8_t* block);
-  std::uint32_t h_[8];
-  std::uint8_t buffer_[64];
-  std::size_t buffered_ = 0;
-  std::uint64_t total_bytes_ = 0;
+  struct Context;
+  std::unique_ptr<Context> context_;
 };
 
 // Hex SHA-256 of a string.
