@@ -13,7 +13,8 @@
 
 #include "aggregate/collect.h"
 #include "aggregate/tables.h"
-#include "cli/main_guard.h"
+#include "util/exit_codes.h"
+#include "util/main_guard.h"
 #include "util/error.h"
 
 namespace po = boost::program_options;
@@ -76,14 +77,16 @@ int run(int argc, char** argv) {
   if (format == "markdown") std::cout << aggregate::to_markdown(table);
   if (format == "table") std::cout << aggregate::to_terminal(table);
   std::size_t done = 0, failed = 0, other = 0;
-  for (const auto& r : records) (r.status == "done" ? done : r.status == "failed" ? failed : other)++;
+  for (const auto& r : records) {
+    (r.state == layout::RunState::kDone ? done : r.state == layout::RunState::kFailed ? failed : other)++;
+  }
   std::cerr << records.size() << " runs: " << done << " done, " << failed << " failed, " << other
             << " pending or interrupted\n";
-  return 0;
+  return exit_code::kDone;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  return regal::cli::guarded_main("aggregate", [&] { return run(argc, argv); });
+  return regal::guarded_main("aggregate", [&] { return run(argc, argv); });
 }

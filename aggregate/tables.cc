@@ -84,7 +84,7 @@ Table runs_table(const std::vector<RunRecord>& records, const std::vector<std::s
     std::vector<std::string> row;
     if (sweeps) row.push_back(r.sweep);
     row.push_back(r.run_id);
-    row.push_back(r.status);
+    row.push_back(layout::to_string(r.state));
     for (const auto& axis : axes) {
       const nlohmann::json* value = axis_value(r, axis);
       row.push_back(value == nullptr ? "" : cell(*value));
@@ -133,13 +133,13 @@ Table summary_table(const std::vector<RunRecord>& records, const std::vector<std
     const auto& members = groups[key];
     std::vector<std::string> row = key;
     std::size_t done = 0;
-    for (const auto* r : members) done += r->status == "done" ? 1U : 0U;
+    for (const auto* r : members) done += r->state == layout::RunState::kDone ? 1U : 0U;
     row.push_back(std::to_string(done));
     row.push_back(std::to_string(members.size()));
     for (const auto& m : metrics) {
       std::vector<double> values;
       for (const auto* r : members) {
-        if (r->status == "done" && r->metrics.contains(m) && r->metrics[m].is_number()) {
+        if (r->state == layout::RunState::kDone && r->metrics.contains(m) && r->metrics[m].is_number()) {
           values.push_back(r->metrics[m].get<double>());
         }
       }

@@ -11,12 +11,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "layout/run_state.h"
+
 namespace regal::aggregate {
 
 struct RunRecord {
   std::string sweep;                                     // sweep name (folder)
   std::string run_id;                                    // 12 hex digits
-  std::string status;                                    // done | failed | preempted | running | pending
+  layout::RunState state = layout::RunState::kPending;   // from status.json
   std::vector<std::pair<std::string, nlohmann::json>> axes;  // axis name -> value, in plan order
   nlohmann::json metrics = nlohmann::json::object();     // metrics.json (empty unless done)
   std::string error;                                     // failed: "stage: message"

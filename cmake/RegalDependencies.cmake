@@ -8,7 +8,7 @@ find_package(spdlog REQUIRED)
 find_package(tomlplusplus REQUIRED)
 find_package(Torch REQUIRED)
 find_package(MPI REQUIRED COMPONENTS CXX)
-find_package(HDF5 REQUIRED COMPONENTS C CXX)
+find_package(HDF5 REQUIRED COMPONENTS C)  # the C API, through io/hdf5.h
 find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
 
 # Torch's config exposes a list of libraries, not one target: wrap it once.
@@ -31,7 +31,7 @@ endif()
 if(NOT TARGET regal_hdf5)
   add_library(regal_hdf5 INTERFACE)
   target_include_directories(regal_hdf5 SYSTEM INTERFACE ${HDF5_INCLUDE_DIRS})
-  target_link_libraries(regal_hdf5 INTERFACE ${HDF5_CXX_LIBRARIES} ${HDF5_LIBRARIES})
+  target_link_libraries(regal_hdf5 INTERFACE ${HDF5_C_LIBRARIES})
   target_compile_definitions(regal_hdf5 INTERFACE ${HDF5_DEFINITIONS})
   add_library(regal::hdf5 ALIAS regal_hdf5)
 endif()

@@ -14,13 +14,16 @@ if(REGAL_SANITIZE)
   target_link_options(regal_sanitize INTERFACE -fsanitize=${REGAL_SANITIZE})
 endif()
 
-# regal_add_library(<module> SOURCES ... [DEPS ...]) defines regal::<module>.
+# regal_add_library(<module> SOURCES ... [DEPS ...] [PRIVATE_DEPS ...]) defines
+# regal::<module>. DEPS are what its public headers need; PRIVATE_DEPS only its
+# sources (for a static library CMake still links them into the binaries, but
+# their include paths and flags stay inside).
 function(regal_add_library module)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
   add_library(regal_${module} STATIC ${ARG_SOURCES})
   add_library(regal::${module} ALIAS regal_${module})
   target_include_directories(regal_${module} PUBLIC ${PROJECT_SOURCE_DIR}/src)
-  target_link_libraries(regal_${module} PUBLIC ${ARG_DEPS} PRIVATE regal_warnings regal_sanitize)
+  target_link_libraries(regal_${module} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS} regal_warnings regal_sanitize)
   set_target_properties(regal_${module} PROPERTIES POSITION_INDEPENDENT_CODE ON)
 endfunction()
 

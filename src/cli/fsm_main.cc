@@ -13,7 +13,8 @@
 #include <string>
 
 #include "fsm/fsm.h"
-#include "cli/main_guard.h"
+#include "util/exit_codes.h"
+#include "util/main_guard.h"
 #include "util/error.h"
 
 namespace po = boost::program_options;
@@ -47,7 +48,7 @@ int classify(const fsm::Dfa& dfa) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     std::cout << (dfa.accepts_text(line) ? '1' : '0') << '\n';
   }
-  return 0;
+  return exit_code::kDone;
 }
 
 void sample(const fsm::Dfa& dfa, std::size_t count, std::size_t length, bool reject, std::uint64_t seed) {
@@ -81,7 +82,7 @@ int run(int argc, char** argv) {
   po::notify(vm);
   if (vm.count("help")) {
     std::cout << options << "\n";
-    return 0;
+    return exit_code::kDone;
   }
   if (!vm.count("regex") || !vm.count("alphabet")) throw InputError("--regex and --alphabet are required (see --help)");
   if (vm.count("sample") && !vm.count("length")) throw InputError("--sample needs --length");
@@ -110,12 +111,12 @@ int run(int argc, char** argv) {
   } else {
     print_summary(dfa, regex);
   }
-  return 0;
+  return exit_code::kDone;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
-  return regal::cli::guarded_main("fsm", [&] { return run(argc, argv); });
+  return regal::guarded_main("fsm", [&] { return run(argc, argv); });
 }

@@ -13,11 +13,12 @@
 #include "experiment/pipeline.h"
 #include "experiment/registry.h"
 #include "sweep/mpi_transport.h"
-#include "sweep/runner.h"
+#include "sweep/run_sweep.h"
 #include "sweep/spec.h"
 #include "util/allocator.h"
-#include "cli/main_guard.h"
 #include "util/error.h"
+#include "util/exit_codes.h"
+#include "util/main_guard.h"
 
 namespace po = boost::program_options;
 using namespace regal;
@@ -25,8 +26,7 @@ using namespace regal::experiment;
 
 namespace {
 
-constexpr int kExitDone = 0, kExitFailed = 1, kExitPreempted = 3;
-using cli::kExitBadInput;
+using layout::RunPaths;
 
 volatile std::sig_atomic_t g_stop = 0;
 void on_signal(int) { g_stop = 1; }
@@ -55,17 +55,17 @@ int parse_signal(const std::string& name) {
 }
 
 int exit_code_of(const RunOutcome& outcome) {
-  switch (outcome.status) {
-    case RunStatus::kDone:
-    case RunStatus::kAlreadyDone:
-    case RunStatus::kPartial:
-      return kExitDone;
-    case RunStatus::kPreempted:
-      return kExitPreempted;
-    case RunStatus::kFailed:
-      return kExitFailed;
+  switch (outcome.outcome) {
+    case Outcome::kDone:
+    case Outcome::kAlreadyDone:
+    case Outcome::kPartial:
+      return exit_code::kDone;
+    case Outcome::kPreempted:
+      return exit_code::kResumable;
+    case Outcome::kFailed:
+      return exit_code::kRunFailed;
   }
-  return kExitFailed;
+  return exit_code::kRunFailed;
 }
 
 // A child of a sweep rank: run the experiment.json of one run folder.
@@ -114,7 +114,7 @@ int run_spec(const po::variables_map& vm, int argc, char** argv) {
   options.stop_requested = [] { return g_stop != 0; };
   if (vm.count("where")) {
     std::cout << (options.results / sweep::parse_spec(options.spec).name).string() << "\n";
-    return kExitDone;
+    return exit_code::kDone;
   }
   const int preemption = parse_signal(vm["signal"].as<std::string>());
   if (!std::filesystem::exists(options.spec)) throw InputError("no such spec file: " + options.spec.string());
@@ -125,7 +125,7 @@ int run_spec(const po::variables_map& vm, int argc, char** argv) {
     return sweep::run_sweep(transport, options);
   } catch (const InputError& e) {
     if (transport.rank() == 0) std::cerr << "error: " << e.what() << "\n";
-    return kExitBadInput;
+    return exit_code::kBadInput;
   }
 }
 
@@ -204,7 +204,7 @@ int run(int argc, char** argv) {
   po::notify(vm);
   if (vm.count("help")) {
     std::cout << options << "\n";
-    return kExitDone;
+    return exit_code::kDone;
   }
   // Logs go to stderr: stdout carries only what scripts read (the run folder, tables).
   spdlog::set_default_logger(spdlog::stderr_color_mt("regal"));
@@ -212,11 +212,11 @@ int run(int argc, char** argv) {
   if (vm.count("verbose")) spdlog::set_level(spdlog::level::debug);
   if (vm.count("list")) {
     list_experiments();
-    return kExitDone;
+    return exit_code::kDone;
   }
   if (vm.count("describe")) {
     std::cout << to_toml(find_experiment(vm["describe"].as<std::string>()));
-    return kExitDone;
+    return exit_code::kDone;
   }
   if (vm.count("run-dir")) return run_child(vm, argc, argv);
   if (vm.count("spec")) {
@@ -245,13 +245,13 @@ int run(int argc, char** argv) {
   const RunPaths paths(vm["results"].as<std::string>(), experiment.name, run_id(experiment));
   if (vm.count("dry-run")) {
     std::cout << describe_plan(experiment, paths, pipeline);
-    return kExitDone;
+    return exit_code::kDone;
   }
   install_signal_handlers();
   const RunOutcome outcome = run_experiment(experiment, paths, pipeline);
-  if (outcome.status == RunStatus::kPreempted) {
+  if (outcome.outcome == Outcome::kPreempted) {
     std::cerr << "preempted: rerun the same command to resume from " << paths.last_checkpoint().string() << "\n";
-  } else if (outcome.status == RunStatus::kFailed) {
+  } else if (outcome.outcome == Outcome::kFailed) {
     std::cerr << "failed in stage " << outcome.stage << ": " << outcome.error << "\n";
   } else {
     std::cout << paths.run_dir().string() << std::endl;
@@ -263,5 +263,5 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   tune_allocator();
-  return regal::cli::guarded_main("sweep", [&] { return run(argc, argv); });
+  return regal::guarded_main("sweep", [&] { return run(argc, argv); });
 }

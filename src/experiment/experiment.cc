@@ -1,13 +1,21 @@
+// The experiment schema: canonical JSON (sorted keys), strict reading with
+// "did you mean" for unknown keys, typed overrides, the run id, and TOML in
+// and out. The run id hashes the canonical JSON minus the keys that are not
+// identity (layout/experiment_keys.h), so the same settings have the same id
+// wherever they are written.
 #include "experiment/experiment.h"
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "fsm/compile.h"
 #include "io/hash.h"
+#include "io/json_file.h"
+#include "layout/experiment_keys.h"
 #include "util/error.h"
 #include "util/json_fields.h"
 #include "util/text.h"
@@ -15,16 +23,6 @@
 namespace regal::experiment {
 namespace {
 
-void flatten(const nlohmann::json& json, const std::string& prefix, std::vector<std::string>& out) {
-  for (const auto& [key, value] : json.items()) {
-    const std::string path = prefix.empty() ? key : prefix + "." + key;
-    if (value.is_object()) {
-      flatten(value, path, out);
-    } else {
-      out.push_back(path);
-    }
-  }
-}
 
 // Keys whose value may be null (unset) besides its type.
 bool nullable(const std::string& key) { return key == "data.seed" || key == "model.params"; }
@@ -85,7 +83,7 @@ nlohmann::json Experiment::to_json() const {
 
 std::vector<std::string> experiment_keys() {
   std::vector<std::string> keys;
-  flatten(Experiment().to_json(), "", keys);
+  for (const auto& [key, value] : flatten_json(Experiment().to_json())) keys.push_back(key);
   return keys;
 }
 
@@ -181,13 +179,17 @@ Experiment with_overrides(const Experiment& experiment, const std::map<std::stri
 
 std::string run_id(const Experiment& experiment) {
   nlohmann::json json = experiment.to_json();
-  for (const char* label : {"name", "description", "device", "threads"}) json.erase(label);
-  json["language"].erase("name");
-  // Settings added after run ids were first written enter the identity only
-  // when they differ from their default, so adding a setting keeps every id.
   const nlohmann::json defaults = Experiment().to_json();
-  for (const auto& [section, key] : {std::pair{"train", "deterministic"}}) {
-    if (json[section][key] == defaults[section][key]) json[section].erase(key);
+  auto erase = [&json](const std::string& dotted) {
+    const auto dot = dotted.find('.');
+    if (dot == std::string::npos) json.erase(dotted);
+    else json[dotted.substr(0, dot)].erase(dotted.substr(dot + 1));
+  };
+  for (const char* key : layout::kNotIdentity) erase(key);
+  for (const char* key : layout::kIdentityWhenSet) {
+    std::string pointer = std::string("/") + key;
+    std::replace(pointer.begin(), pointer.end(), '.', '/');
+    if (json[nlohmann::json::json_pointer(pointer)] == defaults[nlohmann::json::json_pointer(pointer)]) erase(key);
   }
   return io::sha256_hex(json.dump()).substr(0, 12);
 }
@@ -200,11 +202,9 @@ std::string to_toml(const Experiment& experiment) {
       out << toml::value<std::string>(value.get<std::string>());
       return out.str();
     }
-    if (value.is_number_float()) {
-      std::ostringstream out;
-      out << toml::value<double>(value.get<double>());
-      return out.str();
-    }
+    // The shortest text that reads back to the same double ("0.9", not
+    // "0.90000000000000002"); JSON's spelling of a float is also TOML's.
+    if (value.is_number_float()) return value.dump();
     return value.dump();
   };
   std::string out;
@@ -266,11 +266,10 @@ nlohmann::json toml_file_to_json(const std::filesystem::path& path, std::map<std
 Experiment load_experiment_file(const std::filesystem::path& path) {
   if (!std::filesystem::exists(path)) throw InputError("no such experiment file: " + path.string());
   if (path.extension() == ".json") {
-    std::ifstream in(path);
-    const nlohmann::json json = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-    if (json.is_discarded()) throw InputError(path.string() + ": not valid JSON");
+    const auto json = io::read_json_file(path);
+    if (!json) throw InputError(path.string() + ": not valid JSON");
     try {
-      return Experiment::from_json(json);
+      return Experiment::from_json(*json);
     } catch (const InputError& e) {
       throw InputError(path.string() + ": " + e.what());
     }

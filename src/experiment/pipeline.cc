@@ -1,3 +1,8 @@
+// One run's pipeline as a small class with one function per stage. Each
+// stage announces itself, checks for a stop, records itself in status.json,
+// and writes its artifacts before the next begins; the class keeps what the
+// later stages need (the automaton, the corpus, the model session, the
+// training result, the scores).
 #include "experiment/pipeline.h"
 
 #include <spdlog/sinks/basic_file_sink.h>
@@ -12,12 +17,16 @@
 #include "data/cache.h"
 #include "fsm/fsm.h"
 #include "io/atomic_file.h"
-#include "io/hdf5.h"
+#include "io/json_file.h"
+#include "layout/metrics_h5.h"
+#include "layout/status.h"
 #include "train/session.h"
 #include "util/error.h"
+#include "util/text.h"
 
 namespace regal::experiment {
 namespace fs = std::filesystem;
+using layout::RunState;
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -35,73 +44,223 @@ class RunLog {
     sink_ = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path.string(), /*truncate=*/false);
     sink_->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%l] %v");
     spdlog::default_logger()->sinks().push_back(sink_);
+    // Written through as it happens, so `tail -f logs/run.log` follows a run.
+    previous_flush_ = spdlog::default_logger()->flush_level();
+    spdlog::default_logger()->flush_on(spdlog::level::info);
   }
   ~RunLog() {
     auto& sinks = spdlog::default_logger()->sinks();
     sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
+    spdlog::default_logger()->flush_on(previous_flush_);
   }
   RunLog(const RunLog&) = delete;
   RunLog& operator=(const RunLog&) = delete;
 
  private:
   spdlog::sink_ptr sink_;
+  spdlog::level::level_enum previous_flush_ = spdlog::level::off;
 };
-
-void write_json(const fs::path& path, const nlohmann::json& json) { io::write_file_atomic(path, json.dump(2) + "\n"); }
 
 fsm::Dfa compile_language(const Experiment& e) {
   const auto alphabet = fsm::Alphabet::parse(e.language.alphabet).take_or_throw("language.alphabet");
   return fsm::compile_regex(e.language.regex, alphabet).take_or_throw("language '" + e.language.name + "'");
 }
 
-void write_metrics_h5(const fs::path& path, const std::string& id, const Experiment& e,
-                      const std::vector<train::HistoryRow>& history, const eval::Summary& summary,
-                      const nlohmann::json& metrics) {
-  io::produce_file_atomic(path, [&](const fs::path& tmp) {
-    io::h5::File file = io::h5::File::create(tmp);
-    file.set_attribute("run_id", id);
-    file.set_attribute("experiment", e.to_json().dump());
-    const io::h5::Group history_group = file.create_group("history");
-    std::vector<std::uint64_t> steps;
-    std::map<std::string, std::vector<double>> columns;
-    for (const auto& row : history) {
-      steps.push_back(row.step);
-      columns["lr"].push_back(row.lr);
-      columns["train_loss"].push_back(row.train_loss);
-      columns["train_acc"].push_back(row.train_acc);
-      columns["val_loss"].push_back(row.val_loss);
-      columns["val_acc"].push_back(row.val_acc);
-      columns["elapsed_seconds"].push_back(row.elapsed_seconds);
-      columns["strings_per_second"].push_back(row.strings_per_second);
+// metrics.h5's curves from the training history and the per-length scores.
+layout::RunCurves curves_of(const std::vector<train::HistoryRow>& history, const eval::Summary& summary) {
+  layout::RunCurves curves;
+  for (const auto& row : history) {
+    curves.step.push_back(row.step);
+    curves.history["lr"].push_back(row.lr);
+    curves.history["train_loss"].push_back(row.train_loss);
+    curves.history["train_acc"].push_back(row.train_acc);
+    curves.history["val_loss"].push_back(row.val_loss);
+    curves.history["val_acc"].push_back(row.val_acc);
+    curves.history["elapsed_seconds"].push_back(row.elapsed_seconds);
+    curves.history["strings_per_second"].push_back(row.strings_per_second);
+  }
+  for (const auto& [name, split] : summary.splits) {
+    layout::SplitScores& scores = curves.eval[name];
+    for (const auto& m : split.per_length) {
+      scores.length.push_back(m.length);
+      scores.n.push_back(m.n);
+      scores.accuracy.push_back(m.accuracy);
+      scores.loss.push_back(m.loss);
     }
-    history_group.write("step", steps);
-    for (const auto& [name, values] : columns) history_group.write(name, values);
-    const io::h5::Group eval_group = file.create_group("eval");
-    for (const auto& [name, split] : summary.splits) {
-      const io::h5::Group g = eval_group.create_group(name);
-      std::vector<std::uint64_t> lengths, counts;
-      std::vector<double> accuracy, loss;
-      for (const auto& m : split.per_length) {
-        lengths.push_back(m.length);
-        counts.push_back(m.n);
-        accuracy.push_back(m.accuracy);
-        loss.push_back(m.loss);
-      }
-      g.write("length", lengths);
-      g.write("n", counts);
-      g.write("accuracy", accuracy);
-      g.write("loss", loss);
-    }
-    const io::h5::Group summary_group = file.create_group("summary");
-    for (const auto& [key, value] : metrics.items()) {
-      if (value.is_number_integer()) summary_group.set_attribute(key, value.get<std::int64_t>());
-      else if (value.is_number()) summary_group.set_attribute(key, value.get<double>());
-      else if (value.is_boolean()) summary_group.set_attribute(key, std::int64_t{value.get<bool>() ? 1 : 0});
-      else if (value.is_string()) summary_group.set_attribute(key, value.get<std::string>());
-    }
-    file.close();
-  });
+  }
+  return curves;
 }
+
+// Fault injection for tests: REGAL_FAIL_STAGE=<stage>[:kill] makes that stage
+// throw (or the process die by SIGKILL), for every run or only REGAL_FAIL_RUN.
+struct InjectedFault {
+  std::string stage;
+  bool kill = false;
+
+  static InjectedFault from_environment(const std::string& run_id) {
+    InjectedFault fault;
+    fault.stage = std::getenv("REGAL_FAIL_STAGE") ? std::getenv("REGAL_FAIL_STAGE") : "";
+    const char* only_run = std::getenv("REGAL_FAIL_RUN");
+    if (only_run != nullptr && run_id != only_run) fault.stage.clear();
+    if (fault.stage.size() > 5 && fault.stage.substr(fault.stage.size() - 5) == ":kill") {
+      fault.kill = true;
+      fault.stage.resize(fault.stage.size() - 5);
+    }
+    return fault;
+  }
+  void trigger_at(const std::string& stage_name) const {
+    if (stage.empty() || stage_name != stage) return;
+    if (kill) std::raise(SIGKILL);
+    throw std::runtime_error("injected failure (REGAL_FAIL_STAGE=" + stage_name + ")");
+  }
+};
+
+class Pipeline {
+ public:
+  Pipeline(const Experiment& e, const layout::RunPaths& paths, const PipelineOptions& options,
+           const std::optional<layout::RunStatus>& previous)
+      : e_(e), paths_(paths), options_(options), fault_(InjectedFault::from_environment(paths.run_id())) {
+    status_.run_id = paths.run_id();
+    status_.state = RunState::kRunning;
+    status_.stage = "fsm";
+    status_.started = utc_now();
+    status_.host = host_name();
+    status_.pid = ::getpid();
+    status_.rank = options.context.rank;
+    const int attempt = previous ? previous->attempt + 1 : options.context.attempt;
+    status_.attempt = std::max(attempt, options.context.attempt);
+    if (previous && !previous->started.empty()) {
+      status_.first_started = previous->first_started.empty() ? previous->started : previous->first_started;
+    }
+  }
+
+  RunOutcome run() {
+    io::write_json_file(paths_.experiment_json(), e_.to_json());
+    layout::write_status(paths_, status_);
+    try {
+      // Each stage returns true when the run stops after it (--until).
+      if (stage("fsm", [&] { fsm_stage(); })) return finish(RunState::kPending, {Outcome::kPartial, stage_, "", nullptr});
+      if (stage("data", [&] { data_stage(); })) return finish(RunState::kPending, {Outcome::kPartial, stage_, "", nullptr});
+      stage("model", [&] { model_stage(); });
+      if (stage("train", [&] { train_stage(); })) return finish(RunState::kPending, {Outcome::kPartial, stage_, "", nullptr});
+      if (stage("eval", [&] { eval_stage(); })) return finish(RunState::kPending, {Outcome::kPartial, stage_, "", nullptr});
+      stage("write", [&] { write_stage(); });
+      return finish(RunState::kDone, {Outcome::kDone, "", "", metrics_});
+    } catch (const Preempted&) {
+      spdlog::warn("run {} preempted during {}; the next start resumes from its checkpoint", paths_.run_id(), stage_);
+      status_.error = "preempted";
+      return finish(RunState::kPreempted, {Outcome::kPreempted, stage_, "preempted", nullptr});
+    } catch (const std::exception& error) {
+      spdlog::error("run {} failed in stage {}: {}", paths_.run_id(), stage_, error.what());
+      status_.error = error.what();
+      return finish(RunState::kFailed, {Outcome::kFailed, stage_, error.what(), nullptr});
+    }
+  }
+
+ private:
+  bool stop_requested() const { return options_.stop_requested && options_.stop_requested(); }
+
+  // Runs one stage between its banner and its timing line; true when the run
+  // stops after it.
+  template <class Body>
+  bool stage(const std::string& name, Body&& body) {
+    if (stop_requested()) throw Preempted();
+    stage_ = name;
+    status_.stage = name;
+    layout::write_status(paths_, status_);
+    spdlog::info("=== {} ===", name);
+    fault_.trigger_at(name);
+    const auto start = Clock::now();
+    body();
+    spdlog::info("... done in {:.1f}s", std::chrono::duration<double>(Clock::now() - start).count());
+    return options_.until && *options_.until == name;
+  }
+
+  RunOutcome finish(RunState state, RunOutcome outcome) {
+    status_.state = state;
+    status_.ended = utc_now();
+    layout::write_status(paths_, status_);
+    return outcome;
+  }
+
+  void fsm_stage() {
+    dfa_ = compile_language(e_);
+    io::write_json_file(paths_.fsm_json(), fsm::to_json(*dfa_, e_.language.regex));
+    io::write_file_atomic(paths_.fsm_dot(), fsm::to_dot(*dfa_, e_.language.regex));
+    spdlog::info("minimal DFA: {} states, {} accepting, hash {}", dfa_->num_states(), dfa_->num_accepting(),
+                 fsm::content_hash(*dfa_).substr(0, 16));
+  }
+
+  void data_stage() {
+    const data::Language language{e_.language.name, e_.language.regex, *dfa_};
+    corpus_ = data::load_or_generate(language, e_.data, e_.seed, paths_.corpus_cache());
+    io::write_json_file(paths_.telemetry_json(), corpus_->telemetry);
+    for (const auto& split : corpus_->corpus.splits) spdlog::info("  {:<14} {:>7} strings", split.name, split.size());
+  }
+
+  void model_stage() {
+    train::SessionOptions session_options;
+    session_options.seed = e_.seed;
+    session_options.device = e_.device;
+    session_options.threads = e_.threads;
+    session_options.checkpoint_dir = paths_.checkpoint_dir();
+    session_options.history_path = paths_.history_jsonl();
+    session_options.on_step = [this](std::size_t) { return !stop_requested(); };
+    session_ = std::make_unique<train::Session>(e_.model, static_cast<std::size_t>(dfa_->num_symbols()), e_.data.L_test_max,
+                                                session_options);
+    spdlog::info("{}: {} parameters (d_model {}), device {}", session_->resolved().arch, session_->parameters(),
+                 session_->resolved().d_model, session_->device());
+  }
+
+  void train_stage() {
+    trained_ = session_->train(corpus_->corpus, e_.train);
+    if (trained_.interrupted) throw Preempted();
+    spdlog::info("trained {} steps in {:.1f}s ({:.0f} strings/s); best val_acc {:.4f} at step {}", trained_.steps,
+                 trained_.seconds, trained_.strings_per_second, trained_.best_val_acc, trained_.best_step);
+  }
+
+  void eval_stage() {
+    summary_ = session_->evaluate(corpus_->corpus, e_.eval.tau);
+    for (const auto& [name, m] : summary_.splits) {
+      spdlog::info("  {:<14} acc {:.4f}  worst {:.4f} at length {}", name, m.accuracy, m.worst_accuracy, m.worst_length);
+    }
+  }
+
+  void write_stage() {
+    metrics_ = summary_.flat_json();
+    metrics_["run_id"] = paths_.run_id();
+    metrics_["parameters"] = session_->parameters();
+    metrics_["d_model"] = session_->resolved().d_model;
+    metrics_["steps"] = trained_.steps;
+    metrics_["best_step"] = trained_.best_step;
+    metrics_["best_val_acc"] = trained_.best_val_acc;
+    metrics_["stopped_early"] = trained_.stopped_early;
+    metrics_["train_seconds"] = trained_.seconds;
+    metrics_["strings_per_second"] = trained_.strings_per_second;
+    io::write_json_file(paths_.metrics_json(), metrics_);
+    layout::write_metrics_h5(paths_.metrics_h5(), paths_.run_id(), e_.to_json(), curves_of(trained_.history, summary_), metrics_);
+    RunContext context = options_.context;
+    context.threads = e_.threads;
+    context.device = session_->device();
+    nlohmann::json env = environment(context);
+    env["started"] = status_.started;
+    env["ended"] = utc_now();
+    io::write_json_file(paths_.env_json(), env);
+  }
+
+  const Experiment& e_;
+  const layout::RunPaths& paths_;
+  const PipelineOptions& options_;
+  const InjectedFault fault_;
+  layout::RunStatus status_;
+  std::string stage_;
+  std::optional<fsm::Dfa> dfa_;
+  std::optional<data::CachedCorpus> corpus_;
+  std::unique_ptr<train::Session> session_;
+  train::TrainResult trained_;
+  eval::Summary summary_;
+  nlohmann::json metrics_;
+};
 
 }  // namespace
 
@@ -110,17 +269,9 @@ void check_runnable(const Experiment& experiment) {
   compile_language(experiment);  // budget errors surface here, before any file
 }
 
-nlohmann::json read_status(const RunPaths& paths) {
-  std::ifstream in(paths.status_json());
-  if (!in) return nullptr;
-  const nlohmann::json status = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  return status.is_discarded() ? nlohmann::json(nullptr) : status;
-}
-
-std::string describe_plan(const Experiment& e, const RunPaths& paths, const PipelineOptions& options) {
+std::string describe_plan(const Experiment& e, const layout::RunPaths& paths, const PipelineOptions& options) {
   std::string out = "run " + paths.run_id() + " (" + e.name + ") into " + paths.run_dir().string() + "\n";
-  const nlohmann::json status = read_status(paths);
-  if (!status.is_null()) out += "  status on disk: " + status.value("status", "?") + "\n";
+  if (const auto status = layout::read_status(paths)) out += "  status on disk: " + std::string(layout::to_string(status->state)) + "\n";
   auto stage = [&](const std::string& name, const std::string& settings, const std::vector<fs::path>& files) {
     out += "=== " + name + " ===  " + settings + "\n";
     for (const auto& f : files) out += "    writes " + f.string() + "\n";
@@ -147,17 +298,12 @@ std::string describe_plan(const Experiment& e, const RunPaths& paths, const Pipe
   return out;
 }
 
-RunOutcome run_experiment(const Experiment& e, const RunPaths& paths, const PipelineOptions& options) {
+RunOutcome run_experiment(const Experiment& e, const layout::RunPaths& paths, const PipelineOptions& options) {
   check_runnable(e);
-  const std::string id = paths.run_id();
-  const nlohmann::json previous = read_status(paths);
-  if (!previous.is_null() && previous.value("status", "") == "done" && !options.force_train) {
-    spdlog::info("run {} is already done ({}); --force-train runs it again", id, paths.run_dir().string());
-    RunOutcome outcome;
-    outcome.status = RunStatus::kAlreadyDone;
-    std::ifstream in(paths.metrics_json());
-    outcome.metrics = nlohmann::json::parse(in, nullptr, false);
-    return outcome;
+  const std::optional<layout::RunStatus> previous = layout::read_status(paths);
+  if (previous && previous->state == RunState::kDone && !options.force_train) {
+    spdlog::info("run {} is already done ({}); --force-train runs it again", paths.run_id(), paths.run_dir().string());
+    return {Outcome::kAlreadyDone, "", "", io::read_json_file(paths.metrics_json()).value_or(nullptr)};
   }
   if (options.force_train) {
     fs::remove_all(paths.checkpoint_dir());
@@ -165,123 +311,7 @@ RunOutcome run_experiment(const Experiment& e, const RunPaths& paths, const Pipe
   }
   fs::create_directories(paths.run_dir());
   const RunLog log(paths.run_log());
-  const int attempt = previous.is_null() ? options.context.attempt : previous.value("attempt", 0) + 1;
-
-  nlohmann::json status = {{"run_id", id},          {"status", "running"},      {"stage", "fsm"},
-                           {"started", utc_now()},  {"host", host_name()},      {"pid", ::getpid()},
-                           {"rank", options.context.rank}, {"attempt", std::max(attempt, options.context.attempt)}};
-  if (!previous.is_null() && previous.contains("started")) status["first_started"] = previous.value("first_started", previous["started"]);
-  write_json(paths.experiment_json(), e.to_json());
-  write_json(paths.status_json(), status);
-
-  // Fault injection for tests: REGAL_FAIL_STAGE=<stage>[:kill] makes that stage
-  // throw (or the process die by SIGKILL), for every run or only REGAL_FAIL_RUN.
-  std::string inject = std::getenv("REGAL_FAIL_STAGE") ? std::getenv("REGAL_FAIL_STAGE") : "";
-  const char* only_run = std::getenv("REGAL_FAIL_RUN");
-  if (only_run != nullptr && id != only_run) inject.clear();
-  const bool kill_on_inject = inject.size() > 5 && inject.substr(inject.size() - 5) == ":kill";
-  if (kill_on_inject) inject.resize(inject.size() - 5);
-  std::string stage;
-  auto begin = [&](const std::string& name) {
-    if (options.stop_requested && options.stop_requested()) throw Preempted();
-    stage = name;
-    status["stage"] = name;
-    write_json(paths.status_json(), status);
-    spdlog::info("=== {} ===", name);
-    if (!inject.empty() && name == inject) {
-      if (kill_on_inject) std::raise(SIGKILL);
-      throw std::runtime_error("injected failure (REGAL_FAIL_STAGE=" + name + ")");
-    }
-    return Clock::now();
-  };
-  auto done = [&](Clock::time_point start) {
-    spdlog::info("... done in {:.1f}s", std::chrono::duration<double>(Clock::now() - start).count());
-    return options.until && *options.until == stage;
-  };
-  auto finish = [&](const std::string& state, RunOutcome outcome) {
-    status["status"] = state;
-    status["ended"] = utc_now();
-    write_json(paths.status_json(), status);
-    return outcome;
-  };
-
-  RunOutcome outcome;
-  try {
-    auto start = begin("fsm");
-    const fsm::Dfa dfa = compile_language(e);
-    write_json(paths.fsm_json(), fsm::to_json(dfa, e.language.regex));
-    io::write_file_atomic(paths.fsm_dot(), fsm::to_dot(dfa, e.language.regex));
-    spdlog::info("minimal DFA: {} states, {} accepting, hash {}", dfa.num_states(), dfa.num_accepting(),
-                 fsm::content_hash(dfa).substr(0, 16));
-    if (done(start)) return finish("pending", {RunStatus::kPartial, stage, "", nullptr});
-
-    start = begin("data");
-    const data::Language language{e.language.name, e.language.regex, dfa};
-    const data::CachedCorpus cached = data::load_or_generate(language, e.data, e.seed, paths.corpus_cache());
-    write_json(paths.telemetry_json(), cached.telemetry);
-    for (const auto& split : cached.corpus.splits) spdlog::info("  {:<14} {:>7} strings", split.name, split.size());
-    if (done(start)) return finish("pending", {RunStatus::kPartial, stage, "", nullptr});
-
-    start = begin("model");
-    train::SessionOptions session_options;
-    session_options.seed = e.seed;
-    session_options.device = e.device;
-    session_options.threads = e.threads;
-    session_options.checkpoint_dir = paths.checkpoint_dir();
-    session_options.history_path = paths.history_jsonl();
-    session_options.on_step = [&](std::size_t) { return !(options.stop_requested && options.stop_requested()); };
-    train::Session session(e.model, static_cast<std::size_t>(dfa.num_symbols()), e.data.L_test_max, session_options);
-    spdlog::info("{}: {} parameters (d_model {}), device {}", session.resolved().arch, session.parameters(),
-                 session.resolved().d_model, session.device());
-    done(start);
-
-    start = begin("train");
-    const train::TrainResult trained = session.train(cached.corpus, e.train);
-    if (trained.interrupted) throw Preempted();
-    spdlog::info("trained {} steps in {:.1f}s ({:.0f} strings/s); best val_acc {:.4f} at step {}", trained.steps,
-                 trained.seconds, trained.strings_per_second, trained.best_val_acc, trained.best_step);
-    if (done(start)) return finish("pending", {RunStatus::kPartial, stage, "", nullptr});
-
-    start = begin("eval");
-    const eval::Summary summary = session.evaluate(cached.corpus, e.eval.tau);
-    for (const auto& [name, m] : summary.splits) {
-      spdlog::info("  {:<14} acc {:.4f}  worst {:.4f} at length {}", name, m.accuracy, m.worst_accuracy, m.worst_length);
-    }
-    if (done(start)) return finish("pending", {RunStatus::kPartial, stage, "", nullptr});
-
-    start = begin("write");
-    nlohmann::json metrics = summary.flat_json();
-    metrics["run_id"] = id;
-    metrics["parameters"] = session.parameters();
-    metrics["d_model"] = session.resolved().d_model;
-    metrics["steps"] = trained.steps;
-    metrics["best_step"] = trained.best_step;
-    metrics["best_val_acc"] = trained.best_val_acc;
-    metrics["stopped_early"] = trained.stopped_early;
-    metrics["train_seconds"] = trained.seconds;
-    metrics["strings_per_second"] = trained.strings_per_second;
-    write_json(paths.metrics_json(), metrics);
-    write_metrics_h5(paths.metrics_h5(), id, e, trained.history, summary, metrics);
-    RunContext context = options.context;
-    context.threads = e.threads;
-    context.device = session.device();
-    nlohmann::json env = environment(context);
-    env["started"] = status["started"];
-    env["ended"] = utc_now();
-    write_json(paths.env_json(), env);
-    done(start);
-    outcome.status = RunStatus::kDone;
-    outcome.metrics = metrics;
-    return finish("done", outcome);
-  } catch (const Preempted&) {
-    spdlog::warn("run {} preempted during {}; the next start resumes from its checkpoint", id, stage);
-    status["error"] = "preempted";
-    return finish("preempted", {RunStatus::kPreempted, stage, "preempted", nullptr});
-  } catch (const std::exception& error) {
-    spdlog::error("run {} failed in stage {}: {}", id, stage, error.what());
-    status["error"] = error.what();
-    return finish("failed", {RunStatus::kFailed, stage, error.what(), nullptr});
-  }
+  return Pipeline(e, paths, options, previous).run();
 }
 
 }  // namespace regal::experiment

@@ -12,7 +12,7 @@
 
 #include "experiment/experiment.h"
 #include "experiment/provenance.h"
-#include "experiment/run_paths.h"
+#include "layout/run_paths.h"
 
 namespace regal::experiment {
 
@@ -25,7 +25,7 @@ struct PipelineOptions {
   std::function<bool()> stop_requested;    // polled each step and between stages (SIGTERM, SIGINT)
 };
 
-enum class RunStatus {
+enum class Outcome {
   kDone,         // every stage ran; metrics written
   kAlreadyDone,  // status.json said done: nothing ran
   kPartial,      // stopped after options.until
@@ -34,7 +34,7 @@ enum class RunStatus {
 };
 
 struct RunOutcome {
-  RunStatus status = RunStatus::kFailed;
+  Outcome outcome = Outcome::kFailed;
   std::string stage;       // the failing or interrupted stage
   std::string error;       // the failure's message
   nlohmann::json metrics;  // metrics.json content when done
@@ -43,14 +43,11 @@ struct RunOutcome {
 // Runs (or resumes) one experiment into paths.run_dir(). Bad input (the
 // experiment does not validate) throws InputError before anything is written.
 // Any other failure is recorded in status.json and returned as kFailed.
-RunOutcome run_experiment(const Experiment& experiment, const RunPaths& paths, const PipelineOptions& options);
+RunOutcome run_experiment(const Experiment& experiment, const layout::RunPaths& paths, const PipelineOptions& options);
 
 // What `--dry-run` prints: each stage with its key settings and every path it
 // would write. Writes nothing.
-std::string describe_plan(const Experiment& experiment, const RunPaths& paths, const PipelineOptions& options);
-
-// The status.json of a run folder, or null when there is none (or it is unreadable).
-nlohmann::json read_status(const RunPaths& paths);
+std::string describe_plan(const Experiment& experiment, const layout::RunPaths& paths, const PipelineOptions& options);
 
 // Validates as run_experiment does, without running: throws InputError.
 void check_runnable(const Experiment& experiment);

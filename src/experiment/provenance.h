@@ -22,9 +22,6 @@ struct RunContext {
 
 nlohmann::json environment(const RunContext& context);
 
-// "2026-11-22T02:58:01Z"
-std::string utc_now();
-
 // The host name.
 std::string host_name();
 

@@ -1,3 +1,6 @@
+// Children of a rank: posix_spawn of this binary with --run-dir, with the stop
+// signals blocked until the child has installed its handlers, output to the
+// run's stdio.log; and the repair of a run whose child died without a word.
 #include "sweep/executor.h"
 
 #include <fcntl.h>
@@ -6,25 +9,43 @@
 
 #include <csignal>
 #include <cstring>
-#include <fstream>
 
-#include <nlohmann/json.hpp>
-
-#include "experiment/provenance.h"
-#include "experiment/run_paths.h"
-#include "io/atomic_file.h"
+#include "io/json_file.h"
+#include "layout/run_paths.h"
+#include "layout/status.h"
 #include "util/error.h"
+#include "util/text.h"
 
 extern char** environ;
 
 namespace regal::sweep {
 namespace fs = std::filesystem;
+using layout::RunState;
 
-Executor::Executor(fs::path self) : self_(std::move(self)) {}
+nlohmann::json RunResult::to_json() const {
+  nlohmann::json json = {{"run_id", run_id}, {"status", layout::to_string(state)}, {"stage", stage},
+                         {"error", error},   {"seconds", seconds}};
+  if (state == RunState::kDone) json["metrics"] = metrics;
+  return json;
+}
 
-void Executor::start(const ChildSpec& spec) {
-  const experiment::RunPaths paths = experiment::RunPaths::from_run_dir(spec.run_dir);
+RunResult RunResult::from_json(const nlohmann::json& json) {
+  RunResult result;
+  result.run_id = json.at("run_id").get<std::string>();
+  result.state = layout::parse_run_state(json.value("status", "")).value_or(RunState::kFailed);
+  result.stage = json.value("stage", "");
+  result.error = json.value("error", "");
+  result.seconds = json.value("seconds", 0.0);
+  result.metrics = json.value("metrics", nlohmann::json::object());
+  return result;
+}
+
+ProcessExecutor::ProcessExecutor(fs::path self) : self_(std::move(self)) {}
+
+void ProcessExecutor::start(const ChildSpec& spec) {
+  const layout::RunPaths paths = layout::RunPaths::from_run_dir(spec.run_dir);
   fs::create_directories(paths.stdio_log().parent_path());
+  io::write_json_file(paths.experiment_json(), spec.experiment);
   const std::string log = paths.stdio_log().string();
   std::vector<std::string> args = {self_.string(), "--run-dir", spec.run_dir.string(), "--device", spec.device,
                                    "--threads", std::to_string(spec.threads), "--rank", std::to_string(spec.rank),
@@ -55,59 +76,48 @@ void Executor::start(const ChildSpec& spec) {
   children_[pid] = {spec, std::chrono::steady_clock::now()};
 }
 
-std::vector<ChildExit> Executor::reap() {
-  std::vector<ChildExit> ended;
+std::vector<RunResult> ProcessExecutor::reap() {
+  std::vector<RunResult> ended;
   while (!children_.empty()) {
     int status = 0;
     const pid_t pid = waitpid(-1, &status, WNOHANG);
     if (pid <= 0) break;
     const auto child = children_.find(pid);
     if (child == children_.end()) continue;
-    ChildExit exit{child->second.spec.run_id, child->second.spec.run_dir, -1, 0,
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - child->second.started).count()};
-    if (WIFEXITED(status)) exit.exit_code = WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) exit.signal = WTERMSIG(status);
-    ended.push_back(std::move(exit));
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - child->second.started).count();
+    const int exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    const int signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    ended.push_back(finish_child(child->second.spec.run_dir, child->second.spec.run_id, exit_code, signal, seconds));
     children_.erase(child);
   }
   return ended;
 }
 
-void Executor::signal_all(int signal) {
+void ProcessExecutor::signal_all(int signal) {
   for (const auto& [pid, child] : children_) kill(pid, signal);
 }
 
-std::string finish_child(const ChildExit& exit) {
-  const experiment::RunPaths paths = experiment::RunPaths::from_run_dir(exit.run_dir);
-  nlohmann::json status = nullptr;
-  {
-    std::ifstream in(paths.status_json());
-    if (in) status = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+RunResult finish_child(const fs::path& run_dir, const std::string& run_id, int exit_code, int signal, double seconds) {
+  const layout::RunPaths paths = layout::RunPaths::from_run_dir(run_dir);
+  layout::RunStatus status = layout::read_status(paths).value_or(layout::RunStatus{});
+  if (status.run_id.empty()) {
+    status.run_id = run_id;
+    status.stage = "start";
   }
-  if (!status.is_object() || status.is_discarded()) status = {{"run_id", exit.run_id}, {"stage", "start"}};
-  const std::string state = status.value("status", "");
-  const bool final = state == "done" || state == "failed" || state == "preempted";
-  if (!final || exit.signal != 0) {
+  const bool final = status.state == RunState::kDone || status.state == RunState::kFailed || status.state == RunState::kPreempted;
+  if (!final || signal != 0) {
     // The child died without recording an end: record it for it.
-    status["status"] = "failed";
-    status["error"] = exit.signal != 0 ? "child process killed by signal " + std::to_string(exit.signal) + " (" +
-                                             strsignal(exit.signal) + ")"
-                                       : "child process exited with code " + std::to_string(exit.exit_code) +
-                                             " without a final status";
-    status["ended"] = experiment::utc_now();
-    io::write_file_atomic(paths.status_json(), status.dump(2) + "\n");
+    status.state = RunState::kFailed;
+    status.error = signal != 0 ? "child process killed by signal " + std::to_string(signal) + " (" + strsignal(signal) + ")"
+                               : "child process exited with code " + std::to_string(exit_code) + " without a final status";
+    status.ended = utc_now();
+    layout::write_status(paths, status);
   }
-  nlohmann::json result = {{"run_id", exit.run_id},
-                           {"status", status.value("status", "failed")},
-                           {"stage", status.value("stage", "")},
-                           {"error", status.value("error", "")},
-                           {"seconds", exit.seconds}};
-  if (result["status"] == "done") {
-    std::ifstream in(paths.metrics_json());
-    const nlohmann::json metrics = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-    result["metrics"] = metrics.is_discarded() ? nlohmann::json::object() : metrics;
+  RunResult result{run_id, status.state, status.stage, status.error, seconds, nlohmann::json::object()};
+  if (status.state == RunState::kDone) {
+    result.metrics = io::read_json_file(paths.metrics_json()).value_or(nlohmann::json::object());
   }
-  return result.dump();
+  return result;
 }
 
 }  // namespace regal::sweep

@@ -5,17 +5,6 @@
 
 namespace regal::sweep {
 
-const char* run_state_name(RunState state) {
-  switch (state) {
-    case RunState::kPending: return "pending";
-    case RunState::kRunning: return "running";
-    case RunState::kDone: return "done";
-    case RunState::kFailed: return "failed";
-    case RunState::kPreempted: return "preempted";
-  }
-  return "pending";
-}
-
 Scheduler::Scheduler(std::vector<Run> runs) {
   // Stable: equal costs keep the plan's order.
   std::stable_sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) { return a.cost > b.cost; });

@@ -10,10 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "layout/run_state.h"
+
 namespace regal::sweep {
 
-enum class RunState { kPending, kRunning, kDone, kFailed, kPreempted };
-const char* run_state_name(RunState state);
+using layout::RunState;
 
 struct Decision {
   enum class Kind { kAssign, kStop } kind;  // run this / this slot gets no more work

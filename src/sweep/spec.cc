@@ -5,26 +5,13 @@
 #include <sstream>
 
 #include "experiment/registry.h"
-#include "model/config.h"
 #include "util/error.h"
+#include "util/json_fields.h"
 #include "util/text.h"
 
 namespace regal::sweep {
 namespace fs = std::filesystem;
 namespace {
-
-// Flattens nested tables into dotted keys; quoted keys ("train.steps") stay whole.
-void flatten(const nlohmann::json& json, const std::string& prefix,
-             std::vector<std::pair<std::string, nlohmann::json>>& out) {
-  for (const auto& [key, value] : json.items()) {
-    const std::string path = prefix.empty() ? key : prefix + "." + key;
-    if (value.is_object()) {
-      flatten(value, path, out);
-    } else {
-      out.emplace_back(path, value);
-    }
-  }
-}
 
 bool is_axis_key(const std::string& key) {
   if (key == "language" || key == "experiment") return true;
@@ -85,7 +72,7 @@ SweepSpec parse_spec(const fs::path& file) {
 
   if (json.contains("base")) {
     std::vector<std::pair<std::string, nlohmann::json>> base;
-    flatten(json["base"], "", base);
+    flatten_json(json["base"], "", base);
     for (auto& [key, value] : base) {
       const std::string path = "base." + key;
       // Quoted dotted keys were recorded under their own name.

@@ -1,6 +1,8 @@
 #include "util/text.h"
 
 #include <algorithm>
+#include <chrono>
+#include <ctime>
 #include <numeric>
 
 namespace regal {
@@ -39,6 +41,15 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
   const std::string best = closest_match(word, candidates);
   return best.empty() ? "" : " (did you mean '" + best + "'?)";
+}
+
+std::string utc_now() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
 }
 
 }  // namespace regal

@@ -1,5 +1,5 @@
 #pragma once
-// Text helpers for error messages.
+// Text helpers: typo suggestions for error messages, time stamps.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,5 +15,8 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
 
 // " (did you mean 'x'?)" when a close candidate exists, else "".
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+
+// The current UTC time, "2026-11-22T02:58:01Z".
+std::string utc_now();
 
 }  // namespace regal

@@ -56,11 +56,11 @@ case "$msg" in *"already done"*) ok "done run: says so" ;; *) bad "done run: say
 # Same seed, another folder: identical metrics save timings; the corpus is a cache hit in a shared root.
 "$SWEEP" "${tiny[@]}" --results "$work/r2" >/dev/null 2>&1
 strip() { $PY -c "import json,sys; m=json.load(open(sys.argv[1])); [m.pop(k) for k in ('train_seconds','strings_per_second')]; print(json.dumps(m, sort_keys=True))" "$1"; }
-check "same seed, same metrics" "$(strip "$run_dir/metrics.json")" "$(strip "$work"/r2/a_plus/runs/*/metrics.json)"
+check "same seed, same metrics" "$(strip "$run_dir/metrics.json")" "$(strip "$work"/r2/a_plus/runs/*/*/metrics.json)"
 "$SWEEP" "${tiny[@]}" --results "$work/r1" --seed 1 >/dev/null 2>&1
-grep -q '"cache_hit": false' "$work"/r1/a_plus/runs/*/data/telemetry.json && ok "another seed, another corpus" || bad "seed corpus"
+grep -q '"cache_hit": false' "$work"/r1/a_plus/runs/*/*/data/telemetry.json && ok "another seed, another corpus" || bad "seed corpus"
 "$SWEEP" "${tiny[@]}" --results "$work/r1" --seed 1 --set model.d_model=16 >/dev/null 2>&1
-[ "$(grep -l '"cache_hit": true' "$work"/r1/a_plus/runs/*/data/telemetry.json | wc -l)" -ge 1 ] && ok "same data, cache hit" || bad "cache hit"
+[ "$(grep -l '"cache_hit": true' "$work"/r1/a_plus/runs/*/*/data/telemetry.json | wc -l)" -ge 1 ] && ok "same data, cache hit" || bad "cache hit"
 
 # Overrides land in experiment.json; --exp-file of it gives the same run id.
 over=$("$SWEEP" "${tiny[@]}" --results "$work/r3" --lr 0.002 --set model.arch=lstm 2>/dev/null)
@@ -98,7 +98,7 @@ check "until: status" "pending" "$($PY -c "import json,sys; print(json.load(open
 # An injected failure: exit 1, status failed with the stage, artifacts so far kept.
 REGAL_FAIL_STAGE=train "$SWEEP" "${tiny[@]}" --results "$work/fail" >/dev/null 2>&1; rc=$?
 check "failure: exit 1" 1 "$rc"
-fail_dir=$(ls -d "$work"/fail/a_plus/runs/*)
+fail_dir=$(ls -d "$work"/fail/a_plus/runs/*/*)
 check "failure: status" "failed train" "$($PY -c "import json,sys; s=json.load(open(sys.argv[1])); print(s['status'], s['stage'])" "$fail_dir/status.json")"
 [ -s "$fail_dir/fsm.json" ] && [ -s "$fail_dir/data/telemetry.json" ] && ok "failure: earlier artifacts kept" || bad "failure: artifacts"
 [ -z "$(find "$work/fail" -name '.*.tmp.*')" ] && ok "failure: no temporary files" || bad "failure: temporary files left"
@@ -108,16 +108,17 @@ long=(--exp a_plus --steps 400 --set train.eval_every=20 --set data.n_train=400 
 "$SWEEP" "${long[@]}" --results "$work/whole" >/dev/null 2>&1
 "$SWEEP" "${long[@]}" --results "$work/cut" >/dev/null 2>"$work/cut.log" &
 pid=$!
-for _ in $(seq 200); do [ -n "$(ls "$work"/cut/a_plus/runs/*/logs/history.jsonl 2>/dev/null)" ] && break; sleep 0.05; done
+for _ in $(seq 200); do [ -n "$(ls "$work"/cut/a_plus/runs/*/*/logs/history.jsonl 2>/dev/null)" ] && break; sleep 0.05; done
+grep -q "=== train ===" "$work"/cut/a_plus/runs/*/*/logs/run.log && ok "run.log is written as the run goes" || bad "run.log empty mid-run"
 kill -TERM "$pid"; wait "$pid"; rc=$?
 check "SIGTERM: exit 3" 3 "$rc"
-cut_dir=$(ls -d "$work"/cut/a_plus/runs/*)
+cut_dir=$(ls -d "$work"/cut/a_plus/runs/*/*)
 check "SIGTERM: status" "preempted" "$($PY -c "import json,sys; print(json.load(open(sys.argv[1]))['status'])" "$cut_dir/status.json")"
 [ -s "$cut_dir/checkpoints/last.pt" ] && ok "SIGTERM: last.pt written" || bad "SIGTERM: last.pt"
 "$SWEEP" "${long[@]}" --results "$work/cut" 2>"$work/resume.log" >/dev/null; rc=$?
 check "resume: exit 0" 0 "$rc"
 grep -q "resuming from" "$work/resume.log" && ok "resume: from last.pt" || bad "resume: from last.pt"
-check "resume equals uninterrupted" "$(strip "$work"/whole/a_plus/runs/*/metrics.json)" "$(strip "$cut_dir/metrics.json")"
+check "resume equals uninterrupted" "$(strip "$work"/whole/a_plus/runs/*/*/metrics.json)" "$(strip "$cut_dir/metrics.json")"
 
 # Experiments discovered in a folder; a duplicate name is an error.
 mkdir -p "$work/exps"

@@ -76,6 +76,17 @@ check "retry: exit 0" 0 $?
 grep -q "1 to run" err3.txt && ok "retry: only the failed run" || bad "retry: $(grep 'to run' err3.txt)"
 check "retry: all done" 5 "$(grep -c ',done,' r/tiny/aggregate/runs.csv)"
 
+# Run folders are sharded by the run id's first two hex digits.
+[ -d "r/tiny/runs/${victim:0:2}/$victim" ] && ok "run folders are sharded" || bad "no runs/${victim:0:2}/$victim"
+# A sweep written before the sharding (flat runs/<id>/) still reads and resumes.
+cp -r r old && for d in old/tiny/runs/??/*/; do mv "$d" old/tiny/runs/; done && rmdir old/tiny/runs/??
+"$AGGREGATE" old/tiny --out old_agg >/dev/null 2>&1
+cmp -s old_agg/runs.csv r/tiny/aggregate/runs.csv && ok "older flat layout: aggregate reads it" || bad "older flat layout: aggregate differs"
+"${MPIRUN[@]}" "$SWEEP" --spec spec.toml --results old >/dev/null 2>err_old.txt
+check "older flat layout: rerun exit 0" 0 $?
+grep -q "0 to run" err_old.txt && ok "older flat layout: done runs are found" || bad "older flat layout: $(grep 'to run' err_old.txt)"
+[ -z "$(ls -d old/tiny/runs/??/ 2>/dev/null)" ] && ok "older flat layout: no run moved to a shard" || bad "older flat layout: shards appeared"
+
 # One process gives the same metrics (timings aside).
 "$SWEEP" --spec spec.toml --results single >/dev/null 2>&1
 check "single process = $RANKS ranks" "$(untimed r/tiny/aggregate/runs.csv)" "$(untimed single/tiny/aggregate/runs.csv)"

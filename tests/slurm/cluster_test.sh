@@ -29,7 +29,7 @@ wait_job() {  # wait_job ID: until it leaves the queue (at most 4 minutes)
 }
 job_field() { scontrol show job "$1" | grep -oE "$2=[^ ]+" | head -1 | cut -d= -f2; }
 wait_training() {  # wait_training RESULTS: until some run has validated once
-  for _ in $(seq 240); do ls "$1"/slow/runs/*/logs/history.jsonl >/dev/null 2>&1 && return 0; sleep 0.25; done
+  for _ in $(seq 240); do ls "$1"/slow/runs/*/*/logs/history.jsonl >/dev/null 2>&1 && return 0; sleep 0.25; done
   return 1
 }
 
@@ -90,11 +90,11 @@ scancel --signal=USR1 "$id"
 wait_job "$id" || bad "preempt: job did not end"
 check "preempt: job exits 3" "3:0" "$(job_field "$id" ExitCode)"
 [ "$(grep -c ',preempted,' cut/slow/aggregate/runs.csv)" -ge 1 ] && ok "preempt: runs preempted" || bad "preempt: $(cat cut/slow/aggregate/runs.csv)"
-ls cut/slow/runs/*/checkpoints/last.pt >/dev/null 2>&1 && ok "preempt: checkpoints written" || bad "preempt: no last.pt"
+ls cut/slow/runs/*/*/checkpoints/last.pt >/dev/null 2>&1 && ok "preempt: checkpoints written" || bad "preempt: no last.pt"
 id=$(sbatch --parsable --export=ALL,SPEC=slow.toml,SWEEP="$SWEEP",RESULTS=cut,REGAL_REQUEUE=0 "$SOURCE/slurm/sweep.sbatch")
 wait_job "$id"
 check "resubmit: exit code" "0:0" "$(job_field "$id" ExitCode)"
-grep -qh "resuming from" cut/slow/runs/*/logs/run.log && ok "resubmit: resumed from last.pt" || bad "resubmit: no resume"
+grep -qh "resuming from" cut/slow/runs/*/*/logs/run.log && ok "resubmit: resumed from last.pt" || bad "resubmit: no resume"
 check "resubmit: tables equal an uninterrupted sweep" "$(untimed whole/slow/aggregate/runs.csv)" "$(untimed cut/slow/aggregate/runs.csv)"
 check "resubmit: summary equal" "$(cut -d, -f1-8 whole/slow/aggregate/summary.csv)" "$(cut -d, -f1-8 cut/slow/aggregate/summary.csv)"
 
@@ -126,7 +126,7 @@ if [ "$(job_field "$id" ExitCode)" != "0:0" ]; then  # say what happened
 fi
 check "requeue: all done" 3 "$(grep -c ',done,' requeue/slow/aggregate/runs.csv)"
 grep -q "restart 1" "requeue/slow/slurm/job-$id.log" && ok "requeue: restart logged" || bad "requeue: log"
-[ "$(grep -h '"attempt": 1' requeue/slow/runs/*/status.json | wc -l)" -ge 1 ] && ok "requeue: attempt recorded" || bad "requeue: attempt"
+[ "$(grep -h '"attempt": 1' requeue/slow/runs/*/*/status.json | wc -l)" -ge 1 ] && ok "requeue: attempt recorded" || bad "requeue: attempt"
 check "requeue: tables equal an uninterrupted sweep" "$(untimed whole/slow/aggregate/runs.csv)" "$(untimed requeue/slow/aggregate/runs.csv)"
 
 # A job array splits the plan.

@@ -6,13 +6,14 @@
 #include "data/generate.h"
 #include "experiment/experiment.h"
 #include "experiment/registry.h"
-#include "experiment/run_paths.h"
+#include "layout/run_paths.h"
 #include "fsm/fsm.h"
 #include "util/error.h"
 
 namespace fs = std::filesystem;
 using namespace regal;
 using namespace regal::experiment;
+using regal::layout::RunPaths;
 
 TEST(RunId, IgnoresLabelsDeviceAndThreadsButNothingElse) {
   const Experiment base = find_experiment("parity");
@@ -75,6 +76,10 @@ TEST(Toml, DescribeReloadsIntoTheSameRun) {
     EXPECT_EQ(run_id(reloaded), run_id(e)) << e.name;
   }
   fs::remove(file);
+  // Numbers in their shortest exact spelling.
+  const std::string parity = to_toml(find_experiment("parity"));
+  EXPECT_NE(parity.find("beta1 = 0.9\n"), std::string::npos) << parity;
+  EXPECT_NE(parity.find("lr_min = 1e-05\n"), std::string::npos) << parity;
 }
 
 TEST(Registry, EveryNamedExperimentValidatesAndGeneratesItsCorpus) {
@@ -103,12 +108,32 @@ TEST(Registry, TomitaLanguagesHaveTheirKnownMinimalSizes) {
   EXPECT_THROW(find_language("tomita8"), InputError);
 }
 
-TEST(RunPaths, LayoutAndRoundTripFromARunFolder) {
-  const RunPaths paths("results", "sweep", "abc123");
-  EXPECT_EQ(paths.run_dir(), fs::path("results/sweep/runs/abc123"));
-  EXPECT_EQ(paths.history_jsonl(), fs::path("results/sweep/runs/abc123/logs/history.jsonl"));
-  EXPECT_EQ(paths.corpus_cache(), fs::path("results/sweep/cache/data"));
-  const RunPaths back = RunPaths::from_run_dir("/tmp/r/sweep/runs/abc123/");
+TEST(RunPaths, ShardedLayoutAndRoundTripFromARunFolder) {
+  const fs::path root = fs::temp_directory_path() / ("regal_paths_" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  const RunPaths paths(root, "sweep", "abc123");
+  EXPECT_EQ(paths.run_dir(), root / "sweep/runs/ab/abc123");
+  EXPECT_EQ(paths.history_jsonl(), root / "sweep/runs/ab/abc123/logs/history.jsonl");
+  EXPECT_EQ(paths.corpus_cache(), root / "sweep/cache/data");
+  const RunPaths back = RunPaths::from_run_dir("/tmp/r/sweep/runs/ab/abc123/");
   EXPECT_EQ(back.run_id(), "abc123");
   EXPECT_EQ(back.sweep_dir(), fs::path("/tmp/r/sweep"));
+  EXPECT_EQ(back.run_dir(), fs::path("/tmp/r/sweep/runs/ab/abc123"));
+}
+
+TEST(RunPaths, OlderFlatRunFoldersAreStillFoundAndListed) {
+  const fs::path root = fs::temp_directory_path() / ("regal_flat_" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root / "sweep/runs/0123456789ab");     // written before the sharding
+  fs::create_directories(root / "sweep/runs/fe/fedcba987654");  // written after
+  EXPECT_EQ(RunPaths(root, "sweep", "0123456789ab").run_dir(), root / "sweep/runs/0123456789ab");
+  EXPECT_EQ(RunPaths(root, "sweep", "fedcba987654").run_dir(), root / "sweep/runs/fe/fedcba987654");
+  const RunPaths old = RunPaths::from_run_dir(root / "sweep/runs/0123456789ab");
+  EXPECT_EQ(old.sweep_dir(), root / "sweep");
+  EXPECT_EQ(old.run_id(), "0123456789ab");
+  const auto dirs = RunPaths::from_sweep_dir(root / "sweep").run_dirs();
+  ASSERT_EQ(dirs.size(), 2U);
+  EXPECT_EQ(dirs[0].filename(), "0123456789ab");
+  EXPECT_EQ(dirs[1].filename(), "fedcba987654");
+  fs::remove_all(root);
 }

@@ -5,8 +5,10 @@
 #include <set>
 
 #include "aggregate/tables.h"
-#include "sweep/runner.h"
+#include "sweep/coordinator.h"
+#include "sweep/resources.h"
 #include "sweep/scheduler.h"
+#include "sweep/worker.h"
 #include "sweep/spec.h"
 #include "sweep/transport.h"
 #include "util/error.h"
@@ -165,8 +167,116 @@ TEST(Scheduler, DrainStopsHandingOut) {
   EXPECT_EQ(scheduler.count(RunState::kPending), 2U);
 }
 
-// Three ranks with two slots each, over the in-memory transport: every run is
-// executed exactly once and every slot ends with a stop.
+namespace {
+
+// Finishes one started run per step, in start order; reports every run done.
+class FakeExecutor final : public Executor {
+ public:
+  explicit FakeExecutor(std::map<std::string, int>& executed) : executed_(executed) {}
+  void start(const ChildSpec& spec) override {
+    running_.push_back(spec.run_id);
+    ++executed_[spec.run_id];
+  }
+  std::vector<RunResult> reap() override {
+    if (running_.empty()) return {};
+    RunResult result;
+    result.run_id = running_.front();
+    result.state = layout::RunState::kDone;
+    result.metrics = {{"acc_test_len_ood", 1.0}};
+    running_.erase(running_.begin());
+    return {result};
+  }
+  void signal_all(int) override {}
+  std::size_t running() const override { return running_.size(); }
+
+ private:
+  std::map<std::string, int>& executed_;
+  std::vector<std::string> running_;
+};
+
+class FakeClock final : public Clock {
+ public:
+  double seconds() const override { return now; }
+  double now = 0;
+};
+
+class CountingTables final : public TableWriter {
+ public:
+  void write(const std::vector<aggregate::RunRecord>&) override { ++writes; }
+  void finish(const std::vector<aggregate::RunRecord>& records) override { final_records = records; }
+  aggregate::RunRecord reread(const aggregate::RunRecord& record) override { return record; }
+  std::string location() const override { return "memory"; }
+  std::size_t writes = 0;
+  std::vector<aggregate::RunRecord> final_records;
+};
+
+}  // namespace
+
+// The real workers and coordinator, three ranks with two slots each, over the
+// in-memory transport with fake executors: every run is executed exactly
+// once, the tables are rewritten after each result, and every rank ends.
+TEST(Sweep, WorkersAndCoordinatorOverInMemoryTransport) {
+  const int ranks = 3;
+  const std::size_t runs = 25;
+  InMemoryHub hub(ranks);
+  std::vector<std::unique_ptr<Transport>> endpoints;
+  for (int r = 0; r < ranks; ++r) endpoints.push_back(hub.endpoint(r));
+  std::vector<PlannedRun> planned(runs);
+  std::map<std::string, const PlannedRun*> plan;
+  std::vector<Scheduler::Run> todo;
+  std::vector<aggregate::RunRecord> records;
+  for (std::size_t i = 0; i < runs; ++i) {
+    planned[i].run_id = "run" + std::to_string(i);
+    planned[i].cost = static_cast<double>(i % 7);
+    plan[planned[i].run_id] = &planned[i];
+    todo.push_back({planned[i].run_id, planned[i].cost});
+    aggregate::RunRecord record;
+    record.sweep = "sim";
+    record.run_id = planned[i].run_id;
+    records.push_back(record);
+  }
+  Scheduler scheduler(todo);
+  FakeClock clock;
+  CountingTables tables;
+  Coordinator coordinator(*endpoints[0], scheduler, records, tables, clock);
+  std::map<std::string, int> executed;
+  std::vector<std::unique_ptr<FakeExecutor>> executors;
+  std::vector<std::unique_ptr<Worker>> workers;
+  RankResources resources;
+  resources.slots = 2;
+  for (int r = 0; r < ranks; ++r) {
+    executors.push_back(std::make_unique<FakeExecutor>(executed));
+    workers.push_back(std::make_unique<Worker>(*endpoints[static_cast<std::size_t>(r)], plan, resources, *executors.back(),
+                                               [](const std::string& id) { return fs::path("/nonexistent") / id; },
+                                               [] { return false; }, 0));
+  }
+  for (int tick = 0; tick < 10000 && !coordinator.finished(); ++tick) {
+    clock.now += 1;
+    for (int r = 0; r < ranks; ++r) {
+      workers[static_cast<std::size_t>(r)]->step();
+      while (auto message = endpoints[static_cast<std::size_t>(r)]->poll()) {
+        if (message->tag == kAssign || message->tag == kStop) {
+          workers[static_cast<std::size_t>(r)]->handle(*message);
+        } else {
+          ASSERT_EQ(r, 0) << "only rank 0 coordinates";
+          coordinator.handle(*message);
+        }
+      }
+    }
+  }
+  ASSERT_TRUE(coordinator.finished());
+  coordinator.finish();
+  EXPECT_TRUE(scheduler.finished());
+  EXPECT_EQ(scheduler.count(RunState::kDone), runs);
+  EXPECT_EQ(executed.size(), runs);
+  for (const auto& [id, times] : executed) EXPECT_EQ(times, 1) << id;
+  for (const auto& worker : workers) EXPECT_TRUE(worker->finished());
+  EXPECT_EQ(tables.writes, runs + 1) << "once at the start, once per result";
+  ASSERT_EQ(tables.final_records.size(), runs);
+  for (const auto& record : tables.final_records) EXPECT_EQ(record.state, RunState::kDone) << record.run_id;
+  EXPECT_EQ(coordinator.exit_code(), 0);
+}
+
 TEST(Scheduler, InMemoryTransportSimulation) {
   const std::size_t ranks = 3, slots = 2, runs = 25;
   InMemoryHub hub(static_cast<int>(ranks));
@@ -248,12 +358,12 @@ TEST(Tables, StatisticsAndFormats) {
     aggregate::RunRecord r;
     r.sweep = "s";
     r.run_id = "id" + std::to_string(seed);
-    r.status = "done";
+    r.state = layout::RunState::kDone;
     r.axes = {{"language", "parity"}, {"seed", seed}};
     r.metrics = {{"acc_test_id", 0.5 + 0.1 * seed}};
     records.push_back(r);
   }
-  records.push_back({"s", "id3", "failed", {{"language", "parity"}, {"seed", 3}}, {}, "train: boom, \"quoted\""});
+  records.push_back({"s", "id3", layout::RunState::kFailed, {{"language", "parity"}, {"seed", 3}}, {}, "train: boom, \"quoted\""});
   const auto summary = aggregate::summary_table(records, {"acc_test_id"}, std::nullopt);
   ASSERT_EQ(summary.rows.size(), 1U);
   EXPECT_EQ(summary.columns[0], "language") << "grouped by every axis except seed";

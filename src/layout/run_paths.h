@@ -2,35 +2,42 @@
 // The one owner of the results layout (docs/results.md):
 //
 //   <root>/<sweep>/spec.toml plan.json plan_full.json
-//   <root>/<sweep>/runs/<run_id>/experiment.json fsm.json fsm.dot data/telemetry.json
-//                                checkpoints/{last,best}.pt logs/{history.jsonl,run.log}
-//                                metrics.json metrics.h5 env.json status.json
+//   <root>/<sweep>/runs/<ab>/<run_id>/experiment.json fsm.json fsm.dot data/telemetry.json
+//                                     checkpoints/{last,best}.pt logs/{history.jsonl,run.log,stdio.log}
+//                                     metrics.json metrics.h5 env.json status.json
 //   <root>/<sweep>/aggregate/{runs,summary}.{csv,json} sweep.h5
 //   <root>/<sweep>/cache/data/<key>/corpus.h5
-//   <root>/<sweep>/runs/<run_id>/logs/stdio.log    (a sweep child's stdout and stderr)
 //
-// Nobody else builds these paths.
+// Run folders are sharded by the first two hex digits of the run id (<ab>),
+// so a sweep of 100,000 runs keeps folders of a few hundred entries. Sweeps
+// written before the sharding keep their flat runs/<run_id>/ folders: a run
+// whose flat folder exists is read and resumed there. Nobody else builds these
+// paths.
 #include <filesystem>
 #include <string>
+#include <vector>
 
-namespace regal::experiment {
+namespace regal::layout {
 
 class RunPaths {
  public:
-  RunPaths(std::filesystem::path root, std::string sweep, std::string run_id)
-      : sweep_dir_(std::move(root) / std::move(sweep)), run_id_(std::move(run_id)) {}
-  // The run folder itself, e.g. for `sweep --run-dir DIR`: the sweep folder is two levels up.
+  // The run `run_id` of sweep `sweep` under `root`: its flat folder when one
+  // exists (an older sweep), else its sharded one. An empty run_id names no run.
+  RunPaths(std::filesystem::path root, std::string sweep, std::string run_id);
+  // The run folder itself, in either layout (e.g. `sweep --run-dir DIR`).
   static RunPaths from_run_dir(const std::filesystem::path& run_dir);
   // A sweep folder (results/<sweep>), with no run chosen; see run().
   static RunPaths from_sweep_dir(const std::filesystem::path& sweep_dir);
   // Another run of the same sweep.
   RunPaths run(std::string run_id) const { return RunPaths(sweep_dir_.parent_path(), sweep_name(), std::move(run_id)); }
+  // Every run folder under runs/, flat and sharded, sorted by run id.
+  std::vector<std::filesystem::path> run_dirs() const;
 
   const std::string& run_id() const { return run_id_; }
   std::filesystem::path sweep_dir() const { return sweep_dir_; }
   std::string sweep_name() const { return sweep_dir_.filename().string(); }
   std::filesystem::path runs_dir() const { return sweep_dir_ / "runs"; }
-  std::filesystem::path run_dir() const { return runs_dir() / run_id_; }
+  std::filesystem::path run_dir() const { return run_dir_; }
   std::filesystem::path experiment_json() const { return run_dir() / "experiment.json"; }
   std::filesystem::path fsm_json() const { return run_dir() / "fsm.json"; }
   std::filesystem::path fsm_dot() const { return run_dir() / "fsm.dot"; }
@@ -59,8 +66,12 @@ class RunPaths {
   }
 
  private:
+  struct Exact {};  // the folders are known: no lookup
+  RunPaths(Exact, std::filesystem::path sweep_dir, std::string run_id, std::filesystem::path run_dir)
+      : sweep_dir_(std::move(sweep_dir)), run_id_(std::move(run_id)), run_dir_(std::move(run_dir)) {}
   std::filesystem::path sweep_dir_;
   std::string run_id_;
+  std::filesystem::path run_dir_;  // empty when no run is chosen
 };
 
-}  // namespace regal::experiment
+}  // namespace regal::layout

@@ -6,10 +6,9 @@
 #include <iostream>
 
 #include "util/error.h"
+#include "util/exit_codes.h"
 
-namespace regal::cli {
-
-inline constexpr int kExitBadInput = 2;
+namespace regal {
 
 template <class Body>
 int guarded_main(const char* tool, Body&& body) {
@@ -21,9 +20,9 @@ int guarded_main(const char* tool, Body&& body) {
     std::cerr << "error: " << e.what() << " (see --help)\n";
   } catch (const std::exception& e) {
     std::cerr << tool << ": internal error: " << e.what() << "\n";
-    return 1;
+    return exit_code::kRunFailed;
   }
-  return kExitBadInput;
+  return exit_code::kBadInput;
 }
 
-}  // namespace regal::cli
+}  // namespace regal

@@ -1,0 +1,90 @@
+#pragma once
+// The coordinator (rank 0): turns the workers' messages into Scheduler
+// events, sends the decisions back, keeps every run's record, and has the
+// tables rewritten after each result. Its clock and its table writer are
+// interfaces, so tests (and a simulation of many ranks) drive the real
+// coordinator with fakes.
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "aggregate/tables.h"
+#include "layout/run_paths.h"
+#include "sweep/scheduler.h"
+#include "sweep/transport.h"
+
+namespace regal::sweep {
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual double seconds() const = 0;  // monotonic, from any origin
+};
+
+class SteadyClock final : public Clock {
+ public:
+  double seconds() const override;
+};
+
+class TableWriter {
+ public:
+  virtual ~TableWriter() = default;
+  // After every result: runs and summary tables as they stand.
+  virtual void write(const std::vector<aggregate::RunRecord>& records) = 0;
+  // At the end: the final tables, sweep.h5, the summary on stdout.
+  virtual void finish(const std::vector<aggregate::RunRecord>& records) = 0;
+  // A run's record as its folder says now (another array task ran it).
+  virtual aggregate::RunRecord reread(const aggregate::RunRecord& record) = 0;
+  // Where the tables go, for the closing line.
+  virtual std::string location() const = 0;
+};
+
+// The tables of a sweep folder: aggregate/{runs,summary}.{csv,json}, sweep.h5.
+class FolderTableWriter final : public TableWriter {
+ public:
+  explicit FolderTableWriter(layout::RunPaths sweep_paths) : sweep_paths_(std::move(sweep_paths)) {}
+  void write(const std::vector<aggregate::RunRecord>& records) override;
+  void finish(const std::vector<aggregate::RunRecord>& records) override;
+  aggregate::RunRecord reread(const aggregate::RunRecord& record) override;
+  std::string location() const override { return sweep_paths_.aggregate_dir().string(); }
+
+ private:
+  layout::RunPaths sweep_paths_;
+};
+
+class Coordinator {
+ public:
+  Coordinator(Transport& transport, Scheduler& scheduler, std::vector<aggregate::RunRecord> records, TableWriter& tables,
+              const Clock& clock);
+  // With a share, runs outside `mine` belong to other array tasks: their
+  // folders are read again before the final tables, so the last task to end
+  // writes complete tables.
+  void set_share(std::set<std::string> mine) { mine_ = std::move(mine); }
+
+  void handle(const Message& message);
+  // Every rank has said done.
+  bool finished() const { return static_cast<int>(done_ranks_.size()) == transport_.size(); }
+  // The final tables and the closing line.
+  void finish();
+  // Over the whole sweep, runs skipped this time included: 1 if any failed,
+  // 3 if any is left to resume, else 0.
+  int exit_code() const;
+  const std::vector<aggregate::RunRecord>& records() const { return records_; }
+
+ private:
+  std::vector<Decision> on_result(int rank, const nlohmann::json& message);
+
+  Transport& transport_;
+  Scheduler& scheduler_;
+  std::vector<aggregate::RunRecord> records_;
+  std::map<std::string, std::size_t> index_;
+  TableWriter& tables_;
+  const Clock& clock_;
+  double start_ = 0;
+  std::set<int> done_ranks_;
+  std::set<std::string> mine_;
+  std::size_t finished_ = 0;
+};
+
+}  // namespace regal::sweep

@@ -1,0 +1,67 @@
+// Sizing a rank. On a CPU node, one single-threaded child per core: small
+// models use cores best side by side, and one thread makes results
+// independent of the launch layout. On a GPU node, several children per GPU:
+// a small model's step is bound by the host launching kernels.
+#include "sweep/resources.h"
+
+#include <dlfcn.h>
+#include <sched.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+namespace regal::sweep {
+
+RankResources rank_resources(int local_rank, int local_ranks, std::size_t cores, std::size_t bound_cores, std::size_t gpus,
+                             std::optional<std::size_t> cpus_per_task, std::optional<std::size_t> slots,
+                             std::optional<std::size_t> threads) {
+  RankResources resources;
+  const auto ranks = static_cast<std::size_t>(std::max(local_ranks, 1));
+  const std::size_t share = cpus_per_task.value_or(cores / ranks);
+  const std::size_t cpus = std::max<std::size_t>(1, std::min(share, bound_cores));
+  if (gpus > 0) {
+    resources.device = "cuda:" + std::to_string(static_cast<std::size_t>(local_rank) % gpus);
+    // Up to kDefaultRunsPerGpu children per GPU, split among the ranks that
+    // share it, at most one per core.
+    const std::size_t ranks_per_gpu = (ranks + gpus - 1) / gpus;
+    const std::size_t per_rank = std::max<std::size_t>(1, kDefaultRunsPerGpu / ranks_per_gpu);
+    resources.slots = slots.value_or(std::min(per_rank, cpus));
+  } else {
+    resources.device = "cpu";
+    resources.slots = slots.value_or(std::max<std::size_t>(1, cpus / threads.value_or(1)));
+  }
+  resources.threads = threads.value_or(std::max<std::size_t>(1, cpus / resources.slots));
+  return resources;
+}
+
+std::size_t bound_core_count() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return std::thread::hardware_concurrency();
+  return static_cast<std::size_t>(CPU_COUNT(&set));
+}
+
+std::size_t visible_gpu_count() {
+  // The CUDA driver API by its C signatures: cuInit(flags), cuDeviceGetCount(&n).
+  void* cuda = ::dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL);
+  if (cuda == nullptr) return 0;
+  const auto init = reinterpret_cast<int (*)(unsigned)>(::dlsym(cuda, "cuInit"));
+  const auto count = reinterpret_cast<int (*)(int*)>(::dlsym(cuda, "cuDeviceGetCount"));
+  int devices = 0;
+  if (init == nullptr || count == nullptr || init(0) != 0 || count(&devices) != 0) devices = 0;
+  return static_cast<std::size_t>(std::max(devices, 0));
+}
+
+std::optional<std::size_t> env_count(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  try {
+    return static_cast<std::size_t>(std::stoul(value));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace regal::sweep

@@ -1,0 +1,45 @@
+#pragma once
+// The worker: every rank's half of the protocol (transport.h). It asks the
+// coordinator for a run whenever a slot is free, starts assigned runs on its
+// Executor, reports each result, and on a stop signal drains: it forwards
+// the signal to its runs, asks for nothing more, and says done once every
+// run has ended.
+#include <functional>
+#include <map>
+#include <string>
+
+#include "sweep/executor.h"
+#include "sweep/resources.h"
+#include "sweep/spec.h"
+#include "sweep/transport.h"
+
+namespace regal::sweep {
+
+class Worker {
+ public:
+  // `run_dir_of` says where a run's folder is; `stop_requested` is polled at
+  // every step (a stop signal arrived).
+  Worker(Transport& transport, const std::map<std::string, const PlannedRun*>& plan, RankResources resources,
+         Executor& executor, std::function<std::filesystem::path(const std::string&)> run_dir_of,
+         std::function<bool()> stop_requested, int attempt);
+
+  // Requests for free slots, results of ended runs, the drain on a stop.
+  void step();
+  // An assignment or a stop from the coordinator.
+  void handle(const Message& message);
+  // Every slot has stopped and no run is left: kDone was sent.
+  bool finished() const { return done_sent_; }
+
+ private:
+  Transport& transport_;
+  const std::map<std::string, const PlannedRun*>& plan_;
+  RankResources resources_;
+  Executor& executor_;
+  std::function<std::filesystem::path(const std::string&)> run_dir_of_;
+  std::function<bool()> stop_requested_;
+  int attempt_ = 0;
+  std::size_t outstanding_ = 0, stopped_ = 0;  // requests not yet answered; slots told to stop
+  bool draining_ = false, done_sent_ = false;
+};
+
+}  // namespace regal::sweep
