@@ -9,7 +9,9 @@ REGAL_SANITIZE ?=
 JOBS         ?= $(shell nproc)
 GENERATOR    := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all bootstrap configure build test demo bench clean
+PREFIX       ?= /usr/local
+
+.PHONY: all bootstrap configure build test demo bench install package clean
 
 all: build
 
@@ -35,6 +37,12 @@ demo: build
 
 bench: build
 	@bash bench/run.sh $(BUILD_DIR)
+
+install: build
+	@cmake --install $(BUILD_DIR) --prefix $(PREFIX)
+
+package: build
+	@cd $(BUILD_DIR) && cpack -G DEB
 
 clean:
 	rm -rf $(BUILD_DIR)

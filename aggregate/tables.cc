@@ -1,3 +1,9 @@
+// The comparison tables shared by the reducer and `aggregate`: runs (one row
+// per run, in plan order) and summary (grouped by every axis but the seed:
+// n, mean, std, Student-t 95% interval, min, max). Everything is a pure
+// function of the records, numbers are printed with fixed rules (%.6g, whole
+// numbers without a point), so the same runs give byte-identical files
+// whichever process writes them.
 #include "aggregate/tables.h"
 
 #include <algorithm>

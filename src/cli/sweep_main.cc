@@ -8,6 +8,7 @@
 
 #include <boost/program_options.hpp>
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 
 #include "experiment/pipeline.h"
@@ -187,6 +188,7 @@ int run(int argc, char** argv) {
       ("L-max", po::value<std::string>(), "= --set data.L_max=N")
       ("p-accept", po::value<std::string>(), "= --set data.p_accept=X")
       ("results", po::value<std::string>()->default_value("results"), "results root folder")
+      ("experiments", po::value<std::string>(), "folder(s) of experiment .toml files, ':'-separated (default ./sweeps/experiments)")
       ("until", po::value<std::string>(), "stop after a stage: fsm | data | train | eval")
       ("resume", "continue from last.pt (the default when it exists)")
       ("force-train", "run again even if done; drop the run's checkpoints first")
@@ -210,6 +212,7 @@ int run(int argc, char** argv) {
   spdlog::set_default_logger(spdlog::stderr_color_mt("regal"));
   spdlog::set_pattern("[%H:%M:%S] %^%v%$");
   if (vm.count("verbose")) spdlog::set_level(spdlog::level::debug);
+  if (vm.count("experiments")) ::setenv("REGAL_EXPERIMENTS", vm["experiments"].as<std::string>().c_str(), /*overwrite=*/1);
   if (vm.count("list")) {
     list_experiments();
     return exit_code::kDone;

@@ -1,3 +1,8 @@
+// One-length batches. Evaluation: every string once, grouped by length in
+// order. Training: each epoch shuffles the strings of every length, cuts them
+// into batches, and interleaves the lengths' batches at random in proportion
+// to the strings left; the epoch's order derives from (seed, epoch) alone, so
+// a position (epoch, batch) is enough to resume exactly.
 #include "data/batches.h"
 
 #include <algorithm>

@@ -1,3 +1,5 @@
+// `data.*`: defaults, validation with messages naming the field, and strict
+// JSON with "did you mean" for unknown keys.
 #include "data/config.h"
 
 #include "util/error.h"

@@ -1,3 +1,5 @@
+// corpus.h5 read and write (layout in corpus_io.h), through the checked HDF5
+// wrapper; writes go to a temporary name and are renamed into place.
 #include "data/corpus_io.h"
 
 #include <nlohmann/json.hpp>

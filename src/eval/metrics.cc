@@ -1,3 +1,7 @@
+// Metric math over per-string predictions (no torch): accuracy per length and
+// its mean over lengths, pooled accuracy, worst length, AUROC as Mann-Whitney
+// U with ties counted half (null when a split has one class), expected
+// calibration error over 10 confidence bins, OOD gaps, and the horizon H_tau.
 #include "eval/metrics.h"
 
 #include <algorithm>

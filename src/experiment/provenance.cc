@@ -1,3 +1,6 @@
+// env.json: regal's version and git state, compiler and library versions,
+// the machine (os, host, cpu, cores), the threads and device (with what the
+// driver says of a GPU), the command line and overrides, rank and attempt.
 #include "experiment/provenance.h"
 
 #include <H5public.h>

@@ -1,3 +1,6 @@
+// Named experiments: the built-in ones (code as configuration: the Tomita
+// languages, parity, ...), then every *.toml in the experiment folders. A
+// name defined twice is an error naming both places, never a silent shadow.
 #include "experiment/registry.h"
 
 #include <algorithm>
@@ -102,8 +105,14 @@ std::vector<std::filesystem::path> experiment_dirs() {
     }
     return dirs;
   }
+  // The working folder's, else an installed copy's (bin/../share/regal), else
+  // the source tree's (a binary run from its build folder).
   const std::filesystem::path local = "sweeps/experiments";
   if (std::filesystem::is_directory(local)) return {local};
+  std::error_code error;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+  const std::filesystem::path installed = self.parent_path().parent_path() / "share" / "regal" / "sweeps" / "experiments";
+  if (!error && std::filesystem::is_directory(installed)) return {installed};
   return {std::filesystem::path(REGAL_SOURCE_DIR) / "sweeps" / "experiments"};
 }
 

@@ -9,8 +9,9 @@
 
 namespace regal::experiment {
 
-// Folders searched for *.toml experiments: $REGAL_EXPERIMENTS (':'-separated)
-// when set, else ./sweeps/experiments, else the source tree's.
+// Folders searched for *.toml experiments: $REGAL_EXPERIMENTS (':'-separated;
+// `sweep --experiments DIR` sets it) when set, else ./sweeps/experiments, else
+// an installed copy's share/regal/sweeps/experiments, else the source tree's.
 std::vector<std::filesystem::path> experiment_dirs();
 
 // Every named experiment, built in first, then discovered files, by name.

@@ -1,3 +1,7 @@
+// fsm.json (the canonical automaton, reloadable with a content-hash check) and
+// Graphviz DOT (states in canonical order, accepting ones doubled, states
+// that cannot reach acceptance and the edges into them dashed grey, parallel
+// edges merged into one labelled with their symbols).
 #include "fsm/serialize.h"
 
 #include <map>

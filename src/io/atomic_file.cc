@@ -1,3 +1,6 @@
+// Atomic writes: content goes to .<name>.tmp.<pid>.<n> beside the target,
+// is fsynced, then renamed over it; on any failure the temporary file is
+// removed and the target is left as it was.
 #include "io/atomic_file.h"
 
 #include <fcntl.h>

@@ -1,3 +1,6 @@
+// The checked HDF5 wrapper (io/hdf5.h): every C API call's return code is
+// tested and turned into IoError naming the object and the file. Files are
+// created with object timestamps off, so equal content gives equal bytes.
 #include "io/hdf5.h"
 
 #include <cstring>

@@ -1,3 +1,6 @@
+// status.json read and written as RunStatus; the names of the run states.
+// A status.json that cannot be parsed reads as missing; an unknown state as
+// running, so the run is looked at again rather than trusted.
 #include "layout/status.h"
 
 #include "io/json_file.h"

@@ -1,3 +1,8 @@
+// `model.*`: validation, JSON, the closed-form parameter count (each term
+// named after the torch layer it counts; tests compare it with built models)
+// and the budget search: the d_model whose count is closest to model.params,
+// depth and d_ff : d_model kept, scanning widths until counts pass twice the
+// budget (counts only grow with width).
 #include "model/config.h"
 
 #include <cmath>

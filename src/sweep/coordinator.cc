@@ -1,3 +1,7 @@
+// The coordinator's event handling (coordinator.h): requests, results, drains
+// and done messages become Scheduler events whose decisions go back over the
+// transport; every result updates its record, prints a progress line with an
+// ETA, and has the tables rewritten.
 #include "sweep/coordinator.h"
 
 #include <spdlog/spdlog.h>

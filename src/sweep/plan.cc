@@ -1,3 +1,7 @@
+// A sweep's files before any run: the stored spec compared with the given one
+// (refused unless allowed, with what it adds and removes), spec.toml,
+// plan.json and plan_full.json, the dry-run table, and the starting point:
+// every run's folder read once to decide what is left to execute.
 #include "sweep/plan.h"
 
 #include <spdlog/spdlog.h>

@@ -1,3 +1,8 @@
+// The pure scheduling core (scheduler.h): longest expected run first, held
+// requests released when a run comes back or the sweep ends, lost ranks'
+// runs requeued, a drain that stops handing out work. check_invariants()
+// recounts every state after each event: each run in exactly one state, no
+// run assigned twice without a requeue between.
 #include "sweep/scheduler.h"
 
 #include <algorithm>

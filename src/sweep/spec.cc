@@ -1,3 +1,7 @@
+// Sweep specs: TOML -> SweepSpec (every key checked against the experiment
+// schema, errors as FILE:LINE with the closest key), and the deterministic
+// expansion of [grid] x [[zip]] minus `exclude` into validated runs (file
+// order, last axis fastest; equal run ids kept once).
 #include "sweep/spec.h"
 
 #include <fstream>

@@ -1,3 +1,6 @@
+// `train.*`: validation, strict JSON (whole numbers, numbers and booleans
+// checked by the type of their default), and the learning-rate schedule:
+// linear warm-up, then cosine decay to lr_min.
 #include "train/config.h"
 
 #include <cmath>

@@ -1,3 +1,5 @@
+// The torch-free Session façade (session.h) over model, training and
+// evaluation: it owns the built model on its device between the stages.
 #include "train/session.h"
 
 #include <spdlog/spdlog.h>
