@@ -11,7 +11,7 @@ GENERATOR    := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
 PREFIX       ?= /usr/local
 
-.PHONY: all bootstrap configure build test demo bench install package clean
+.PHONY: all bootstrap configure build test demo bench fuzz install package clean
 
 all: build
 
@@ -37,6 +37,9 @@ demo: build
 
 bench: build
 	@bash bench/run.sh $(BUILD_DIR)
+
+fuzz: bootstrap
+	@bash tests/fuzz/fuzz_test.sh . $(BUILD_DIR)/fuzz-build $(or $(FUZZ_SECONDS),600)
 
 install: build
 	@cmake --install $(BUILD_DIR) --prefix $(PREFIX)

@@ -76,12 +76,19 @@ int run(int argc, char** argv) {
   if (format == "json") std::cout << aggregate::to_json(table).dump(2) << "\n";
   if (format == "markdown") std::cout << aggregate::to_markdown(table);
   if (format == "table") std::cout << aggregate::to_terminal(table);
-  std::size_t done = 0, failed = 0, other = 0;
+  std::size_t done = 0, failed = 0, corrupt = 0, other = 0;
   for (const auto& r : records) {
-    (r.state == layout::RunState::kDone ? done : r.state == layout::RunState::kFailed ? failed : other)++;
+    if (r.state == layout::RunState::kCorrupt) {
+      std::cerr << "warning: run " << r.run_id << " of " << r.sweep << " is corrupt (" << r.error
+                << "): left out; the next sweep start runs it again\n";
+    }
+    (r.state == layout::RunState::kDone       ? done
+     : r.state == layout::RunState::kFailed   ? failed
+     : r.state == layout::RunState::kCorrupt  ? corrupt
+                                              : other)++;
   }
-  std::cerr << records.size() << " runs: " << done << " done, " << failed << " failed, " << other
-            << " pending or interrupted\n";
+  std::cerr << records.size() << " runs: " << done << " done, " << failed << " failed, " << corrupt << " corrupt, "
+            << other << " pending or interrupted\n";
   return exit_code::kDone;
 }
 

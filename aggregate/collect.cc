@@ -30,6 +30,12 @@ RunRecord read_run(const fs::path& run_dir, const std::string& sweep,
   record.state = status ? status->state : layout::RunState::kPending;
   if (record.state == layout::RunState::kFailed) record.error = (status->stage.empty() ? "?" : status->stage) + ": " + status->error;
   if (record.state == layout::RunState::kDone) {
+    // A done run is trusted only when what it vouches for checks out.
+    if (const auto damage = layout::check_artifacts(paths, *status)) {
+      record.state = layout::RunState::kCorrupt;
+      record.error = *damage;
+      return record;
+    }
     const auto metrics = io::read_json_file(paths.metrics_json());
     if (metrics && metrics->is_object()) record.metrics = *metrics;
   }
@@ -78,8 +84,9 @@ std::vector<RunRecord> collect_sweep(const fs::path& sweep_dir) {
   return records;
 }
 
-void write_sweep_h5(const fs::path& path, const fs::path& sweep_dir, const std::vector<RunRecord>& records) {
+std::vector<std::string> write_sweep_h5(const fs::path& path, const fs::path& sweep_dir, const std::vector<RunRecord>& records) {
   const layout::RunPaths sweep_paths = layout::RunPaths::from_sweep_dir(sweep_dir);
+  std::vector<std::string> warnings;
   io::produce_file_atomic(path, [&](const fs::path& tmp) {
     io::h5::File out = io::h5::File::create(tmp);
     const io::h5::Group runs = out.create_group("runs");
@@ -91,10 +98,17 @@ void write_sweep_h5(const fs::path& path, const fs::path& sweep_dir, const std::
       for (const auto& [key, value] : record.axes) axes[key] = value;
       run.set_attribute("axes", axes.dump());
       if (record.state != layout::RunState::kDone || !fs::exists(paths.metrics_h5())) continue;
-      layout::write_curves(run, layout::read_curves(paths.metrics_h5()));
+      try {
+        layout::write_curves(run, layout::read_curves(paths.metrics_h5()));
+      } catch (const IoError& error) {
+        // One unreadable file costs that run's curves, never the whole file.
+        run.set_attribute("error", error.what());
+        warnings.push_back("run " + record.run_id + ": its curves are left out of sweep.h5: " + error.what());
+      }
     }
     out.close();
   });
+  return warnings;
 }
 
 }  // namespace regal::aggregate

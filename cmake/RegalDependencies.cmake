@@ -6,10 +6,21 @@ find_package(Boost 1.74 REQUIRED COMPONENTS program_options)
 find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(tomlplusplus REQUIRED)
-find_package(Torch REQUIRED)
-find_package(MPI REQUIRED COMPONENTS CXX)
 find_package(HDF5 REQUIRED COMPONENTS C)  # the C API, through io/hdf5.h
 find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
+# Debian's HDF5 is found as variables; wrap them once as a target.
+if(NOT TARGET regal_hdf5)
+  add_library(regal_hdf5 INTERFACE)
+  target_include_directories(regal_hdf5 SYSTEM INTERFACE ${HDF5_INCLUDE_DIRS})
+  target_link_libraries(regal_hdf5 INTERFACE ${HDF5_C_LIBRARIES})
+  target_compile_definitions(regal_hdf5 INTERFACE ${HDF5_DEFINITIONS})
+  add_library(regal::hdf5 ALIAS regal_hdf5)
+endif()
+if(REGAL_FUZZ)
+  return()  # the fuzz targets need none of what follows
+endif()
+find_package(Torch REQUIRED)
+find_package(MPI REQUIRED COMPONENTS CXX)
 
 # Torch's config exposes a list of libraries, not one target: wrap it once.
 if(NOT TARGET regal_torch)
@@ -27,14 +38,6 @@ if(NOT TARGET regal_torch)
   add_library(regal::torch ALIAS regal_torch)
 endif()
 
-# Debian's HDF5 is found as variables; wrap them once as a target.
-if(NOT TARGET regal_hdf5)
-  add_library(regal_hdf5 INTERFACE)
-  target_include_directories(regal_hdf5 SYSTEM INTERFACE ${HDF5_INCLUDE_DIRS})
-  target_link_libraries(regal_hdf5 INTERFACE ${HDF5_C_LIBRARIES})
-  target_compile_definitions(regal_hdf5 INTERFACE ${HDF5_DEFINITIONS})
-  add_library(regal::hdf5 ALIAS regal_hdf5)
-endif()
 
 if(REGAL_BUILD_TESTS)
   find_package(GTest REQUIRED)

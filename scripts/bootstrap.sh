@@ -14,8 +14,8 @@ packages=(
   libboost-program-options-dev libboost-dev
   libspdlog-dev libfmt-dev
   libtomlplusplus-dev nlohmann-json3-dev libssl-dev
-  # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev libre2-dev
+  # tests and benchmarks; clang and libFuzzer for the fuzz targets
+  libgtest-dev libgmock-dev libbenchmark-dev libre2-dev clang libclang-rt-14-dev
   python3-torch python3-h5py python3-numpy
   # a one-node SLURM cluster for the SLURM tests
   slurm-wlm slurm-client munge

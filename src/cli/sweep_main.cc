@@ -7,12 +7,20 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/program_options.hpp>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cmath>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
 
 #include "experiment/pipeline.h"
 #include "experiment/registry.h"
+#include "io/atomic_file.h"
+#include "io/file_lock.h"
+#include "layout/results_root.h"
+#include "sweep/guards.h"
 #include "sweep/mpi_transport.h"
 #include "sweep/run_sweep.h"
 #include "sweep/spec.h"
@@ -20,6 +28,7 @@
 #include "util/error.h"
 #include "util/exit_codes.h"
 #include "util/main_guard.h"
+#include "util/progress.h"
 
 namespace po = boost::program_options;
 using namespace regal;
@@ -29,8 +38,7 @@ namespace {
 
 using layout::RunPaths;
 
-volatile std::sig_atomic_t g_stop = 0;
-void on_signal(int) { g_stop = 1; }
+void on_signal(int) { request_stop(); }
 
 // SIGTERM and SIGINT always stop (checkpoint, then exit 3); `extra` adds the
 // configured preemption signal (SIGUSR1 by default under --spec).
@@ -69,6 +77,32 @@ int exit_code_of(const RunOutcome& outcome) {
   return exit_code::kRunFailed;
 }
 
+// "8G", "512MiB", "1.5GB", "100000000": bytes (K/M/G/T are powers of 1024).
+double parse_bytes(const std::string& text) {
+  std::size_t used = 0;
+  double value = -1;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+  }
+  std::string unit = text.substr(std::min(used, text.size()));
+  for (const char* suffix : {"iB", "B"}) {
+    if (unit.size() > std::string(suffix).size() && unit.substr(unit.size() - std::string(suffix).size()) == suffix) {
+      unit.resize(unit.size() - std::string(suffix).size());
+      break;
+    }
+  }
+  const std::string units = "KMGT";
+  double scale = 1;
+  if (unit.size() == 1 && units.find(unit[0]) != std::string::npos) {
+    scale = std::pow(1024.0, static_cast<double>(units.find(unit[0]) + 1));
+  } else if (!unit.empty() && unit != "B") {
+    value = -1;
+  }
+  if (!(value > 0)) throw InputError("--memory-per-run must be a size such as 8G or 512M (got '" + text + "')");
+  return value * scale;
+}
+
 // A child of a sweep rank: run the experiment.json of one run folder.
 int run_child(const po::variables_map& vm, int argc, char** argv) {
   const RunPaths paths = RunPaths::from_run_dir(vm["run-dir"].as<std::string>());
@@ -84,8 +118,12 @@ int run_child(const po::variables_map& vm, int argc, char** argv) {
   pipeline.context.overrides = overrides;
   pipeline.context.rank = rank;
   pipeline.context.attempt = vm["attempt"].as<int>();
-  pipeline.stop_requested = [] { return g_stop != 0; };
   install_signal_handlers({SIGUSR1, SIGUSR2});
+  // The rank's death is a stop: checkpoint and end preempted, releasing the
+  // run's lock (the descriptor of --lock-fd, inherited, held until exit).
+  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (vm.count("parent-pid") && ::getppid() != static_cast<pid_t>(vm["parent-pid"].as<long>())) request_stop();
+  if (vm.count("heartbeat-fd")) set_heartbeat_fd(vm["heartbeat-fd"].as<int>());
   return exit_code_of(run_experiment(experiment, paths, pipeline));
 }
 
@@ -111,8 +149,22 @@ int run_spec(const po::variables_map& vm, int argc, char** argv) {
     if (count == 0 || index >= count) throw InputError("--share must be I/N with 0 <= I < N (got '" + share + "')");
     options.share = std::make_pair(index, count);
   }
+  if (vm.count("memory-per-run")) options.memory_per_run = parse_bytes(vm["memory-per-run"].as<std::string>());
+  if (vm.count("run-timeout")) {
+    const std::string timeout = vm["run-timeout"].as<std::string>();
+    std::size_t used = 0;
+    double seconds = -1;
+    try {
+      seconds = timeout == "none" ? 0 : std::stod(timeout, &used);
+    } catch (const std::exception&) {
+    }
+    if (seconds < 0 || (timeout != "none" && used != timeout.size())) {
+      throw InputError("--run-timeout must be seconds or none (got '" + timeout + "')");
+    }
+    options.run_timeout = seconds;
+  }
   options.command_line.assign(argv, argv + argc);
-  options.stop_requested = [] { return g_stop != 0; };
+  options.stop_requested = [] { return regal::stop_requested(); };
   if (vm.count("where")) {
     std::cout << (options.results / sweep::parse_spec(options.spec).name).string() << "\n";
     return exit_code::kDone;
@@ -137,6 +189,20 @@ void list_experiments() {
   for (const auto& e : all) {
     std::cout << e.name << std::string(width + 2 - e.name.size(), ' ') << e.description << "  ["
               << e.language.regex << " over " << e.language.alphabet << "]\n";
+  }
+}
+
+// Flags that mean something in one mode only; given in the other they would
+// be silently ignored, so they are refused.
+const std::vector<std::string> kExperimentOnlyFlags = {"set", "seed", "device", "steps", "batch-size", "lr", "L-min",
+                                                       "L-max", "p-accept", "until", "resume", "force-train"};
+const std::vector<std::string> kSweepOnlyFlags = {"retry-failed", "allow-spec-change", "runs-per-gpu", "share",
+                                                  "where", "signal", "run-timeout"};
+
+void refuse_flags(const po::variables_map& vm, const std::vector<std::string>& flags, const std::string& mode,
+                  const std::string& hint) {
+  for (const auto& flag : flags) {
+    if (vm.count(flag) && !vm[flag].defaulted()) throw InputError("--" + flag + " does nothing " + mode + "; " + hint);
   }
 }
 
@@ -175,6 +241,8 @@ int run(int argc, char** argv) {
       ("share", po::value<std::string>(), "with --spec: run only share I/N of the plan (job arrays: $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT)")
       ("where", "with --spec: print the sweep's results folder and exit")
       ("signal", po::value<std::string>()->default_value("USR1"), "with --spec: preemption signal besides TERM: USR1 | USR2 | TERM")
+      ("memory-per-run", po::value<std::string>(), "memory one run may use, e.g. 8G (default: the node's free memory over the runs at once)")
+      ("run-timeout", po::value<std::string>(), "with --spec: seconds a run may go without progress before it is stopped as hung, or none (default: 30 min or more for big runs)")
       ("list", "list the named experiments")
       ("describe", po::value<std::string>(), "print the named experiment as TOML")
       ("set", po::value<std::vector<std::string>>()->composing(), "override a setting: key=value (repeatable)")
@@ -198,7 +266,10 @@ int run(int argc, char** argv) {
   hidden.add_options()
       ("run-dir", po::value<std::string>(), "")
       ("rank", po::value<int>()->default_value(0), "")
-      ("attempt", po::value<int>()->default_value(0), "");
+      ("attempt", po::value<int>()->default_value(0), "")
+      ("lock-fd", po::value<int>(), "")         // the run folder's lock, inherited: held to the end
+      ("heartbeat-fd", po::value<int>(), "")    // a pipe to the rank: progress beats
+      ("parent-pid", po::value<long>(), "");    // the rank: its death is a stop
   po::options_description all;
   all.add(options).add(hidden);
   po::variables_map vm;
@@ -224,8 +295,10 @@ int run(int argc, char** argv) {
   if (vm.count("run-dir")) return run_child(vm, argc, argv);
   if (vm.count("spec")) {
     if (vm.count("exp") || vm.count("exp-file")) throw InputError("--spec runs a sweep; drop --exp/--exp-file");
+    refuse_flags(vm, kExperimentOnlyFlags, "with --spec", "put settings in the spec's [base] table");
     return run_spec(vm, argc, argv);
   }
+  refuse_flags(vm, kSweepOnlyFlags, "without --spec", "they apply to sweeps");
   if (vm.count("exp") == vm.count("exp-file")) throw InputError("give one of --exp NAME, --exp-file FILE or --spec FILE (see --help)");
   if (vm.count("resume") && vm.count("force-train")) throw InputError("--resume and --force-train exclude each other");
   PipelineOptions pipeline;
@@ -239,7 +312,6 @@ int run(int argc, char** argv) {
   pipeline.force_train = vm.count("force-train") > 0;
   pipeline.context.command_line.assign(argv, argv + argc);
   pipeline.context.overrides = collect_overrides(vm);
-  pipeline.stop_requested = [] { return g_stop != 0; };
 
   const Experiment base = vm.count("exp") ? find_experiment(vm["exp"].as<std::string>())
                                           : load_experiment_file(vm["exp-file"].as<std::string>());
@@ -250,7 +322,21 @@ int run(int argc, char** argv) {
     std::cout << describe_plan(experiment, paths, pipeline);
     return exit_code::kDone;
   }
+  const std::optional<double> memory = vm.count("memory-per-run") ? std::optional<double>(parse_bytes(vm["memory-per-run"].as<std::string>()))
+                                                                  : sweep::memory_per_child(1);
+  if (memory) {
+    sweep::check_run_sizes({{paths.run_id(), &experiment}}, *memory,
+                           vm.count("memory-per-run") ? "--memory-per-run" : "the memory this machine has free");
+  }
   install_signal_handlers();
+  layout::prepare_results_root(vm["results"].as<std::string>());
+  io::create_folders(paths.run_dir());
+  const std::optional<io::FileLock> lock = io::FileLock::try_lock(paths.lock_file());
+  if (!lock) {
+    std::cerr << "run " << paths.run_id() << " is being executed by another process (" << paths.lock_file().string()
+              << " is locked); run the same command when it has ended\n";
+    return exit_code::kResumable;
+  }
   const RunOutcome outcome = run_experiment(experiment, paths, pipeline);
   if (outcome.outcome == Outcome::kPreempted) {
     std::cerr << "preempted: rerun the same command to resume from " << paths.last_checkpoint().string() << "\n";

@@ -32,6 +32,7 @@
 #include "fsm/count.h"
 #include "fsm/substitution.h"
 #include "util/error.h"
+#include "util/progress.h"
 #include "util/rng.h"
 
 namespace regal::data {
@@ -220,6 +221,7 @@ std::optional<std::string> Generator::draw_distinct(Kind kind, std::size_t lengt
     if (!count || *count > kLargestEnumeration) {
       // Astronomically unlikely for a large cell; keep sampling, boundedly.
       for (int attempt = 0; attempt < 1000 * kCollisionsBeforeEnumerating; ++attempt) {
+        progress_point();
         sampler.sample(length, rng, reinterpret_cast<std::uint8_t*>(candidate.data()));
         if (is_new(candidate)) return candidate;
       }
@@ -283,6 +285,7 @@ Split Generator::training_split(const std::string& name, std::size_t count, bool
   std::map<std::pair<std::size_t, bool>, bool> exhausted;  // (length, accepted) cells with nothing new left
   StringSet own;
   while (split.size() < count && !lengths.empty()) {
+    progress_point();
     const std::size_t index = rng.below(lengths.size());
     const std::size_t length = lengths[index];
     bool accepted = rng.uniform01() < config_.p_accept;
@@ -344,6 +347,7 @@ Split Generator::per_length_split(const std::string& name, std::size_t from, std
       const std::size_t asked = label ? asked_accepted : asked_rejected;
       std::size_t got = 0;
       while (got < asked) {
+        progress_point();
         std::optional<std::string> s;
         for (int attempt = 0; !label && negatives_from_config && attempt < kCollisionsBeforeEnumerating; ++attempt) {
           std::string candidate = draw_negative(length, rng);
@@ -375,6 +379,7 @@ Split Generator::border_split() {
     if (!can_draw(Kind::kBorderAccepted, length)) continue;
     std::size_t got = 0;
     for (; got < pairs; ++got) {
+      progress_point();
       const auto x = draw_distinct(Kind::kBorderAccepted, length, rng, own);
       if (!x) break;
       const std::string y = border_partner(*x, rng);

@@ -5,6 +5,7 @@
 #include "eval/evaluate.h"
 
 #include "data/batches.h"
+#include "util/progress.h"
 
 namespace regal::eval {
 
@@ -28,13 +29,15 @@ std::pair<torch::Tensor, torch::Tensor> batch_tensors(const data::Split& split, 
 }
 
 std::vector<Prediction> predict(model::ClassifierImpl& model, const data::Split& split, const torch::Device& device,
-                                std::size_t batch_size) {
+                                std::size_t batch_size, bool stoppable) {
   torch::NoGradGuard no_grad;
   model.eval();
   const std::vector<data::Batch> batches = data::evaluation_batches(split, batch_size);
   std::vector<torch::Tensor> outputs;  // per batch: [B, 2] of (p_accept, loss), on the device
   outputs.reserve(batches.size());
   for (const data::Batch& batch : batches) {
+    if (stoppable) progress_point();
+    else heartbeat();
     const auto [tokens, labels] = batch_tensors(split, batch, device);
     const torch::Tensor log_probs = torch::log_softmax(model.forward(tokens), 1);
     const torch::Tensor losses = -log_probs.gather(1, labels.unsqueeze(1)).squeeze(1);
@@ -59,7 +62,7 @@ Summary evaluate(model::ClassifierImpl& model, const data::Corpus& corpus, const
   std::vector<SplitMetrics> splits;
   for (const data::Split& split : corpus.splits) {
     if (split.name == "train" || split.name == "val") continue;
-    splits.push_back(split_metrics(split.name, predict(model, split, device, batch_size)));
+    splits.push_back(split_metrics(split.name, predict(model, split, device, batch_size, /*stoppable=*/true)));
   }
   return summarize(std::move(splits), tau);
 }

@@ -11,11 +11,15 @@
 namespace regal::eval {
 
 // Per-string predictions over every string of `split` (grouped by length,
-// `batch_size` at a time). Leaves the model in eval() mode.
+// `batch_size` at a time). Leaves the model in eval() mode. Each batch is a
+// progress point: with `stoppable`, a requested stop throws StopRequested
+// there; without, it only beats the heartbeat (validation inside training,
+// which stops at the next step, after its checkpoint).
 std::vector<Prediction> predict(model::ClassifierImpl& model, const data::Split& split, const torch::Device& device,
-                                std::size_t batch_size);
+                                std::size_t batch_size, bool stoppable = false);
 
-// Every split of the corpus except train and val, summarised with horizon threshold `tau`.
+// Every split of the corpus except train and val, summarised with horizon
+// threshold `tau`. Stoppable between batches (StopRequested).
 Summary evaluate(model::ClassifierImpl& model, const data::Corpus& corpus, const torch::Device& device,
                  std::size_t batch_size, double tau);
 

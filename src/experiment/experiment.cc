@@ -263,6 +263,17 @@ nlohmann::json toml_file_to_json(const std::filesystem::path& path, std::map<std
   return toml_to_json(table, "", path, lines);
 }
 
+nlohmann::json toml_text_to_json(std::string_view text, const std::filesystem::path& source,
+                                 std::map<std::string, std::size_t>& lines) {
+  toml::table table;
+  try {
+    table = toml::parse(text, source.string());
+  } catch (const toml::parse_error& e) {
+    throw InputError(source.string() + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
+  }
+  return toml_to_json(table, "", source, lines);
+}
+
 Experiment load_experiment_file(const std::filesystem::path& path) {
   if (!std::filesystem::exists(path)) throw InputError("no such experiment file: " + path.string());
   if (path.extension() == ".json") {

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -73,5 +74,8 @@ Experiment load_experiment_file(const std::filesystem::path& path);
 
 // A TOML table as JSON, remembering the line of every dotted key.
 nlohmann::json toml_file_to_json(const std::filesystem::path& path, std::map<std::string, std::size_t>& lines);
+// The same for TOML text already read, `source` naming it in messages.
+nlohmann::json toml_text_to_json(std::string_view text, const std::filesystem::path& source,
+                                 std::map<std::string, std::size_t>& lines);
 
 }  // namespace regal::experiment

@@ -22,6 +22,7 @@
 #include "layout/status.h"
 #include "train/session.h"
 #include "util/error.h"
+#include "util/progress.h"
 #include "util/text.h"
 
 namespace regal::experiment {
@@ -30,11 +31,6 @@ using layout::RunState;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-class Preempted : public std::runtime_error {
- public:
-  Preempted() : std::runtime_error("stopped by a signal") {}
-};
 
 // Adds run.log as a second sink of the default logger for the run's lifetime.
 class RunLog {
@@ -91,26 +87,30 @@ layout::RunCurves curves_of(const std::vector<train::HistoryRow>& history, const
   return curves;
 }
 
-// Fault injection for tests: REGAL_FAIL_STAGE=<stage>[:kill] makes that stage
-// throw (or the process die by SIGKILL), for every run or only REGAL_FAIL_RUN.
+// Fault injection for tests: REGAL_FAIL_STAGE=<stage>[:kill|:hang] makes that
+// stage throw (or the process die by SIGKILL, or hang without a heartbeat),
+// for every run or only REGAL_FAIL_RUN.
 struct InjectedFault {
   std::string stage;
-  bool kill = false;
+  std::string mode;  // "", "kill" or "hang"
 
   static InjectedFault from_environment(const std::string& run_id) {
     InjectedFault fault;
     fault.stage = std::getenv("REGAL_FAIL_STAGE") ? std::getenv("REGAL_FAIL_STAGE") : "";
     const char* only_run = std::getenv("REGAL_FAIL_RUN");
     if (only_run != nullptr && run_id != only_run) fault.stage.clear();
-    if (fault.stage.size() > 5 && fault.stage.substr(fault.stage.size() - 5) == ":kill") {
-      fault.kill = true;
-      fault.stage.resize(fault.stage.size() - 5);
+    if (const auto colon = fault.stage.find(':'); colon != std::string::npos) {
+      fault.mode = fault.stage.substr(colon + 1);
+      fault.stage.resize(colon);
     }
     return fault;
   }
   void trigger_at(const std::string& stage_name) const {
     if (stage.empty() || stage_name != stage) return;
-    if (kill) std::raise(SIGKILL);
+    if (mode == "kill") std::raise(SIGKILL);
+    if (mode == "hang") {
+      for (;;) ::pause();  // deaf to stop requests, silent: only a timeout's KILL ends it
+    }
     throw std::runtime_error("injected failure (REGAL_FAIL_STAGE=" + stage_name + ")");
   }
 };
@@ -135,9 +135,9 @@ class Pipeline {
   }
 
   RunOutcome run() {
-    io::write_json_file(paths_.experiment_json(), e_.to_json());
-    layout::write_status(paths_, status_);
     try {
+      io::write_json_file(paths_.experiment_json(), e_.to_json());
+      layout::write_status(paths_, status_);
       // Each stage returns true when the run stops after it (--until).
       if (stage("fsm", [&] { fsm_stage(); })) return finish(RunState::kPending, {Outcome::kPartial, stage_, "", nullptr});
       if (stage("data", [&] { data_stage(); })) return finish(RunState::kPending, {Outcome::kPartial, stage_, "", nullptr});
@@ -146,10 +146,15 @@ class Pipeline {
       if (stage("eval", [&] { eval_stage(); })) return finish(RunState::kPending, {Outcome::kPartial, stage_, "", nullptr});
       stage("write", [&] { write_stage(); });
       return finish(RunState::kDone, {Outcome::kDone, "", "", metrics_});
-    } catch (const Preempted&) {
+    } catch (const StopRequested&) {
       spdlog::warn("run {} preempted during {}; the next start resumes from its checkpoint", paths_.run_id(), stage_);
       status_.error = "preempted";
       return finish(RunState::kPreempted, {Outcome::kPreempted, stage_, "preempted", nullptr});
+    } catch (const DiskFullError& error) {
+      spdlog::error("run {} stopped during {}: {}; free space and run the same command again", paths_.run_id(), stage_,
+                    error.what());
+      status_.error = std::string("disk full: ") + error.what();
+      return finish(RunState::kPreempted, {Outcome::kPreempted, stage_, status_.error, nullptr});
     } catch (const std::exception& error) {
       spdlog::error("run {} failed in stage {}: {}", paths_.run_id(), stage_, error.what());
       status_.error = error.what();
@@ -158,13 +163,11 @@ class Pipeline {
   }
 
  private:
-  bool stop_requested() const { return options_.stop_requested && options_.stop_requested(); }
-
   // Runs one stage between its banner and its timing line; true when the run
   // stops after it.
   template <class Body>
   bool stage(const std::string& name, Body&& body) {
-    if (stop_requested()) throw Preempted();
+    progress_point();  // StopRequested when a stop arrived
     stage_ = name;
     status_.stage = name;
     layout::write_status(paths_, status_);
@@ -179,7 +182,15 @@ class Pipeline {
   RunOutcome finish(RunState state, RunOutcome outcome) {
     status_.state = state;
     status_.ended = utc_now();
-    layout::write_status(paths_, status_);
+    try {
+      layout::write_status(paths_, status_);
+    } catch (const DiskFullError& error) {
+      // Nothing more can be recorded; the exit code (3) says resumable, and
+      // the next start finds this run not done.
+      spdlog::error("run {}: cannot record its end ({}): {}", paths_.run_id(), layout::to_string(state), error.what());
+      if (outcome.outcome != Outcome::kPreempted) outcome = {Outcome::kPreempted, stage_, std::string("disk full: ") + error.what(), nullptr};
+    }
+    spdlog::info("run {} ended: {}", paths_.run_id(), layout::to_string(state));
     return outcome;
   }
 
@@ -205,7 +216,7 @@ class Pipeline {
     session_options.threads = e_.threads;
     session_options.checkpoint_dir = paths_.checkpoint_dir();
     session_options.history_path = paths_.history_jsonl();
-    session_options.on_step = [this](std::size_t) { return !stop_requested(); };
+    session_options.on_step = [](std::size_t) { return !regal::stop_requested(); };
     session_ = std::make_unique<train::Session>(e_.model, static_cast<std::size_t>(dfa_->num_symbols()), e_.data.L_test_max,
                                                 session_options);
     spdlog::info("{}: {} parameters (d_model {}), device {}", session_->resolved().arch, session_->parameters(),
@@ -214,7 +225,7 @@ class Pipeline {
 
   void train_stage() {
     trained_ = session_->train(corpus_->corpus, e_.train);
-    if (trained_.interrupted) throw Preempted();
+    if (trained_.interrupted) throw StopRequested();
     spdlog::info("trained {} steps in {:.1f}s ({:.0f} strings/s); best val_acc {:.4f} at step {}", trained_.steps,
                  trained_.seconds, trained_.strings_per_second, trained_.best_val_acc, trained_.best_step);
   }
@@ -246,6 +257,7 @@ class Pipeline {
     env["started"] = status_.started;
     env["ended"] = utc_now();
     io::write_json_file(paths_.env_json(), env);
+    status_.artifacts = layout::describe_artifacts(paths_);  // what status.json vouches for
   }
 
   const Experiment& e_;
@@ -302,14 +314,18 @@ RunOutcome run_experiment(const Experiment& e, const layout::RunPaths& paths, co
   check_runnable(e);
   const std::optional<layout::RunStatus> previous = layout::read_status(paths);
   if (previous && previous->state == RunState::kDone && !options.force_train) {
-    spdlog::info("run {} is already done ({}); --force-train runs it again", paths.run_id(), paths.run_dir().string());
-    return {Outcome::kAlreadyDone, "", "", io::read_json_file(paths.metrics_json()).value_or(nullptr)};
+    const auto damage = layout::check_artifacts(paths, *previous);
+    if (!damage) {
+      spdlog::info("run {} is already done ({}); --force-train runs it again", paths.run_id(), paths.run_dir().string());
+      return {Outcome::kAlreadyDone, "", "", io::read_json_file(paths.metrics_json()).value_or(nullptr)};
+    }
+    spdlog::warn("run {} said done, but {}: running it again (from last.pt when that checks out)", paths.run_id(), *damage);
   }
   if (options.force_train) {
     fs::remove_all(paths.checkpoint_dir());
     fs::remove(paths.history_jsonl());
   }
-  fs::create_directories(paths.run_dir());
+  io::create_folders(paths.run_dir());
   const RunLog log(paths.run_log());
   return Pipeline(e, paths, options, previous).run();
 }

@@ -22,15 +22,14 @@ struct PipelineOptions {
   std::optional<std::string> until;        // stop after this stage: fsm | data | train | eval
   bool force_train = false;                // rerun a done run; drop its checkpoints first
   RunContext context;                      // provenance: command line, overrides, rank, attempt
-  std::function<bool()> stop_requested;    // polled each step and between stages (SIGTERM, SIGINT)
 };
 
 enum class Outcome {
   kDone,         // every stage ran; metrics written
-  kAlreadyDone,  // status.json said done: nothing ran
+  kAlreadyDone,  // status.json said done and the artifacts check out: nothing ran
   kPartial,      // stopped after options.until
   kFailed,       // a stage threw; status.json names it
-  kPreempted,    // stop requested: last.pt written, the next start resumes
+  kPreempted,    // a stop (signal, parent gone) or a full disk: the next start resumes
 };
 
 struct RunOutcome {
@@ -40,9 +39,12 @@ struct RunOutcome {
   nlohmann::json metrics;  // metrics.json content when done
 };
 
-// Runs (or resumes) one experiment into paths.run_dir(). Bad input (the
-// experiment does not validate) throws InputError before anything is written.
-// Any other failure is recorded in status.json and returned as kFailed.
+// Runs (or resumes) one experiment into paths.run_dir(). The caller holds the
+// run's lock (layout::RunPaths::lock_file). Bad input (the experiment does not
+// validate) throws InputError before anything is written. A stop request
+// (util/progress.h) is honoured in any stage, and a full disk stops the run
+// the same way: both return kPreempted, resumable. Any other failure is
+// recorded in status.json and returned as kFailed.
 RunOutcome run_experiment(const Experiment& experiment, const layout::RunPaths& paths, const PipelineOptions& options);
 
 // What `--dry-run` prints: each stage with its key settings and every path it

@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "fsm/compile.h"
+#include "util/progress.h"
 
 namespace regal::fsm {
 namespace {
@@ -110,7 +111,11 @@ Fragment Builder::copy(Fragment fragment) {
       states_[static_cast<std::size_t>(new_state)].epsilon.push_back(mapped);
     }
   }
-  return {image.at(fragment.start), image.at(fragment.accept)};
+  // An accept state the start cannot reach (an empty intersection, say)
+  // still needs its own copy: the copy accepts nothing, like the original.
+  auto [accept, unreached] = image.emplace(fragment.accept, 0);
+  if (unreached) accept->second = add_state();
+  return {image.at(fragment.start), accept->second};
 }
 
 Fragment Builder::repeat(Fragment child, int min, int max) {
@@ -170,6 +175,7 @@ Result<Dfa> Builder::determinize(Fragment fragment) {
   std::vector<std::uint8_t> accepting;
   std::vector<int> moved;
   for (std::size_t i = 0; i < sets.size(); ++i) {
+    progress_point();  // a stop request lands here even in a huge construction
     if (sets.size() > options_.max_states) {
       return Error{ErrorCode::kStateBudget, 0, "",
                    "the DFA needs more than " + std::to_string(options_.max_states) + " states (max_states)"};

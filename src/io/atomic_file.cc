@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -18,8 +19,18 @@ namespace fs = std::filesystem;
 
 namespace {
 
-[[noreturn]] void fail(const std::string& what, const fs::path& path) {
-  throw IoError(what + " " + path.string() + ": " + std::strerror(errno));
+// REGAL_TEST_DISK_FULL=<text>: writes to a path containing <text> fail as if
+// the disk were full. A test-only fault hook, for machines where a test
+// cannot mount a small file system.
+bool test_disk_full(const fs::path& path) {
+  const char* hook = std::getenv("REGAL_TEST_DISK_FULL");
+  return hook != nullptr && *hook != '\0' && path.string().find(hook) != std::string::npos;
+}
+
+[[noreturn]] void fail(const std::string& what, const fs::path& path, int error) {
+  const std::string message = what + " " + path.string() + ": " + std::strerror(error);
+  if (error == ENOSPC || error == EDQUOT) throw DiskFullError(message);
+  throw IoError(message);
 }
 
 }  // namespace
@@ -30,12 +41,18 @@ fs::path temporary_path_for(const fs::path& path) {
                                "." + std::to_string(counter++));
 }
 
+void create_folders(const fs::path& dir) {
+  std::error_code error;
+  fs::create_directories(dir, error);
+  if (error) fail("cannot create folder", dir, error.value());
+}
+
 void produce_file_atomic(const fs::path& path, const std::function<void(const fs::path&)>& write) {
-  if (path.has_parent_path()) fs::create_directories(path.parent_path());
+  if (path.has_parent_path()) create_folders(path.parent_path());
   const fs::path tmp = temporary_path_for(path);
   try {
     write(tmp);
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) fail("cannot rename into", path);
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) fail("cannot rename into", path, errno);
   } catch (...) {
     std::error_code ignored;
     fs::remove(tmp, ignored);
@@ -43,22 +60,34 @@ void produce_file_atomic(const fs::path& path, const std::function<void(const fs
   }
 }
 
-void write_file_atomic(const fs::path& path, std::string_view content) {
-  produce_file_atomic(path, [&](const fs::path& tmp) {
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) fail("cannot create", tmp);
-    std::size_t written = 0;
-    while (written < content.size()) {
-      const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        ::close(fd);
-        fail("cannot write", tmp);
-      }
-      written += static_cast<std::size_t>(n);
+void write_whole_file(const fs::path& path, std::string_view content) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) fail("cannot create", path, errno);
+  if (test_disk_full(path)) {
+    ::close(fd);
+    fail("cannot write", path, ENOSPC);
+  }
+  std::size_t written = 0;
+  while (written < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+    if (n < 0) {
+      const int error = errno;
+      if (error == EINTR) continue;
+      ::close(fd);
+      fail("cannot write", path, error);
     }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) fail("cannot flush", tmp);
-  });
+    written += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    const int error = errno;
+    ::close(fd);
+    fail("cannot flush", path, error);
+  }
+  if (::close(fd) != 0) fail("cannot flush", path, errno);
+}
+
+void write_file_atomic(const fs::path& path, std::string_view content) {
+  produce_file_atomic(path, [&](const fs::path& tmp) { write_whole_file(tmp, content); });
 }
 
 }  // namespace regal::io

@@ -8,8 +8,8 @@
 namespace regal::io {
 
 // Writes `content` to `path` atomically (temporary file, fsync, rename).
-// Creates missing parent folders. Throws IoError naming the path on failure;
-// the temporary file is removed then.
+// Creates missing parent folders. Throws IoError naming the path on failure
+// (DiskFullError when space or quota ran out); the temporary file is removed then.
 void write_file_atomic(const std::filesystem::path& path, std::string_view content);
 
 // Calls write(tmp_path) to produce the file under a temporary name beside
@@ -18,6 +18,14 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
 // exception propagates; `path` is untouched.
 void produce_file_atomic(const std::filesystem::path& path,
                          const std::function<void(const std::filesystem::path&)>& write);
+
+// Writes `content` to `path` in place (create, write, fsync, close): the
+// primitive under write_file_atomic. Throws DiskFullError for ENOSPC and
+// EDQUOT, IoError for anything else, naming the path.
+void write_whole_file(const std::filesystem::path& path, std::string_view content);
+
+// fs::create_directories, with DiskFullError or IoError naming the folder.
+void create_folders(const std::filesystem::path& dir);
 
 // The temporary name used beside `path` (unique per process and call).
 std::filesystem::path temporary_path_for(const std::filesystem::path& path);

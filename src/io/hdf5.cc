@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "io/atomic_file.h"
 #include "util/error.h"
 
 namespace regal::io::h5 {
@@ -229,9 +230,20 @@ double Group::double_attribute(const std::string& name) const {
 
 File File::create(const std::filesystem::path& path) {
   silence_library_errors();
-  const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  // In memory (the core driver without a backing store): HDF5 never writes
+  // to disk itself; close() writes the finished image through io's checked
+  // write, so a full disk is an ordinary error rather than a crash inside HDF5.
+  const hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  if (fapl < 0) throw IoError("HDF5: cannot make a file access list");
+  const Handle access(fapl, H5Pclose);
+  if (H5Pset_fapl_core(fapl, /*increment=*/1 << 20, /*backing_store=*/false) < 0) {
+    throw IoError("HDF5: cannot select the in-memory driver");
+  }
+  const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
   if (file < 0) throw IoError("HDF5: cannot create " + path.string());
-  return File(Handle(file, H5Fclose), "/", path.string());
+  File created(Handle(file, H5Fclose), "/", path.string());
+  created.in_memory_ = true;
+  return created;
 }
 
 File File::open(const std::filesystem::path& path) {
@@ -243,7 +255,17 @@ File File::open(const std::filesystem::path& path) {
 }
 
 void File::close() {
-  if (id() >= 0 && H5Fflush(id(), H5F_SCOPE_GLOBAL) < 0) throw IoError("HDF5: cannot flush " + file_);
+  if (id() < 0) return;
+  if (H5Fflush(id(), H5F_SCOPE_GLOBAL) < 0) throw IoError("HDF5: cannot flush " + file_);
+  if (in_memory_) {
+    const ssize_t size = H5Fget_file_image(id(), nullptr, 0);
+    if (size < 0) throw IoError("HDF5: cannot size the image of " + file_);
+    std::string image(static_cast<std::size_t>(size), '\0');
+    if (H5Fget_file_image(id(), image.data(), image.size()) != size) throw IoError("HDF5: cannot copy the image of " + file_);
+    handle_ = Handle();
+    write_whole_file(file_, image);
+    return;
+  }
   handle_ = Handle();
 }
 

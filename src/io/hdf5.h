@@ -68,15 +68,18 @@ class Group {
 
 class File : public Group {
  public:
-  // Creates (truncates) a file for writing.
+  // A new file for writing, built in memory; close() writes it to `path`
+  // (truncating). Throws DiskFullError / IoError from that write.
   static File create(const std::filesystem::path& path);
   // Opens an existing file read-only. Throws IoError if it is missing or not HDF5.
   static File open(const std::filesystem::path& path);
-  // Flushes and closes now (also done by the destructor, which cannot report errors).
+  // Closes now and, for a created file, writes it. A created file that is
+  // destroyed without close() is discarded, never half-written.
   void close();
 
  private:
   using Group::Group;
+  bool in_memory_ = false;
 };
 
 }  // namespace regal::io::h5

@@ -52,6 +52,8 @@ class RunPaths {
   std::filesystem::path metrics_h5() const { return run_dir() / "metrics.h5"; }
   std::filesystem::path env_json() const { return run_dir() / "env.json"; }
   std::filesystem::path status_json() const { return run_dir() / "status.json"; }
+  // Whoever executes the run holds an exclusive lock on this file (io/file_lock.h).
+  std::filesystem::path lock_file() const { return run_dir() / ".lock"; }
   std::filesystem::path corpus_cache() const { return sweep_dir_ / "cache" / "data"; }
 
   // Sweep-level files.

@@ -13,9 +13,10 @@ enum class RunState {
   kDone,       // every stage ran; its artifacts are written
   kFailed,     // a stage failed; status.json names it and the error
   kPreempted,  // stopped by a signal after writing last.pt: the next start resumes
+  kCorrupt,    // said done, but an artifact it vouches for is missing or damaged: runs again
 };
 
-// "pending", "running", "done", "failed", "preempted".
+// "pending", "running", "done", "failed", "preempted", "corrupt".
 const char* to_string(RunState state);
 // The state a name spells; nullopt for anything else.
 std::optional<RunState> parse_run_state(std::string_view name);

@@ -24,6 +24,10 @@ struct RunStatus {
   long pid = 0;               // the process that ran it
   int rank = 0;               // the MPI rank that ran it
   int attempt = 0;            // SLURM restarts or earlier attempts
+  // done: what the run vouches for, by path inside the run folder: the small
+  // artifacts with "bytes" and "sha256", the checkpoints with "bytes" (their
+  // digests sit beside them). Empty for runs written before this record.
+  nlohmann::json artifacts = nlohmann::json::object();
 
   nlohmann::json to_json() const;
   // Missing fields take their defaults; an unknown state reads as running
@@ -35,5 +39,18 @@ struct RunStatus {
 std::optional<RunStatus> read_status(const RunPaths& paths);
 // Writes status.json atomically.
 void write_status(const RunPaths& paths, const RunStatus& status);
+
+// The artifacts record of a finished run (RunStatus::artifacts), read from
+// its folder. Throws IoError when a file cannot be read.
+nlohmann::json describe_artifacts(const RunPaths& paths);
+
+// What is wrong with a done run's artifacts, naming the file ("metrics.json:
+// 812 bytes, 1024 recorded"); nullopt when they check out. Sizes are always
+// compared, digests of the small files when `digests`. A run written before
+// the artifacts record is trusted when its metrics.json reads.
+std::optional<std::string> check_artifacts(const RunPaths& paths, const RunStatus& status, bool digests = true);
+
+// A run whose status.json says done and whose artifacts check out.
+bool is_done(const RunPaths& paths);
 
 }  // namespace regal::layout

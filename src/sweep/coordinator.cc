@@ -10,7 +10,9 @@
 #include <iostream>
 
 #include "aggregate/collect.h"
+#include "io/file_lock.h"
 #include "sweep/executor.h"
+#include "util/error.h"
 #include "util/exit_codes.h"
 
 namespace regal::sweep {
@@ -31,25 +33,29 @@ double SteadyClock::seconds() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-void FolderTableWriter::write(const std::vector<aggregate::RunRecord>& records) {
+void SweepFolder::write(const std::vector<aggregate::RunRecord>& records) {
   aggregate::write_tables(sweep_paths_.aggregate_dir().string(), records, aggregate::default_metrics(), std::nullopt);
 }
 
-void FolderTableWriter::finish(const std::vector<aggregate::RunRecord>& records) {
+void SweepFolder::finish(const std::vector<aggregate::RunRecord>& records) {
   write(records);
-  aggregate::write_sweep_h5(sweep_paths_.sweep_h5(), sweep_paths_.sweep_dir(), records);
+  for (const auto& warning : aggregate::write_sweep_h5(sweep_paths_.sweep_h5(), sweep_paths_.sweep_dir(), records)) {
+    spdlog::warn("{}", warning);
+  }
   const auto summary = aggregate::compact_summary(records, aggregate::display_metrics(), std::nullopt);
   std::cout << "\n" << aggregate::to_terminal(summary) << std::flush;
 }
 
-aggregate::RunRecord FolderTableWriter::reread(const aggregate::RunRecord& record) {
+aggregate::RunRecord SweepFolder::reread(const aggregate::RunRecord& record) {
   return aggregate::read_run(sweep_paths_.run(record.run_id).run_dir(), record.sweep, record.axes);
 }
 
+bool SweepFolder::held(const std::string& run_id) { return io::FileLock::is_locked(sweep_paths_.run(run_id).lock_file()); }
+
 Coordinator::Coordinator(Transport& transport, Scheduler& scheduler, std::vector<aggregate::RunRecord> records,
-                         TableWriter& tables, const Clock& clock)
-    : transport_(transport), scheduler_(scheduler), records_(std::move(records)), tables_(tables), clock_(clock),
-      start_(clock.seconds()) {
+                         TableWriter& tables, RunFolders& folders, const Clock& clock)
+    : transport_(transport), scheduler_(scheduler), records_(std::move(records)), tables_(tables), folders_(folders),
+      clock_(clock), start_(clock.seconds()), last_poll_(start_) {
   for (std::size_t i = 0; i < records_.size(); ++i) index_[records_[i].run_id] = i;
   tables_.write(records_);
 }
@@ -60,13 +66,37 @@ void Coordinator::handle(const Message& message) {
   if (message.tag == kDrain) decisions = scheduler_.on_drain();
   if (message.tag == kDone) done_ranks_.insert(message.from);
   if (message.tag == kResult) decisions = on_result(message.from, nlohmann::json::parse(message.payload));
+  if (message.tag == kHeld) {
+    spdlog::warn("run {} is being executed by another process (its folder is locked); waiting for it", message.payload);
+    decisions = scheduler_.on_held_elsewhere(message.from, message.payload);
+  }
+  send(decisions);
+}
+
+void Coordinator::send(const std::vector<Decision>& decisions) {
   scheduler_.check_invariants();
   for (const auto& decision : decisions) {
     transport_.send(decision.rank, decision.kind == Decision::Kind::kAssign ? kAssign : kStop, decision.run_id);
   }
 }
 
+void Coordinator::poll() {
+  if (scheduler_.held_elsewhere().empty() || clock_.seconds() - last_poll_ < 1.0) return;
+  last_poll_ = clock_.seconds();
+  const std::set<std::string> held = scheduler_.held_elsewhere();
+  for (const auto& id : held) {
+    if (folders_.held(id)) continue;
+    aggregate::RunRecord& record = records_[index_.at(id)];
+    record = folders_.reread(record);
+    spdlog::info("run {} was released by the other process: {}", id, layout::to_string(record.state));
+    if (layout::is_final(record.state)) ++finished_;
+    send(scheduler_.on_released(id, record.state));
+    send(write_tables());
+  }
+}
+
 int Coordinator::exit_code() const {
+  if (!disk_full_.empty()) return exit_code::kResumable;
   bool failed = false, unfinished = false;
   for (const auto& record : records_) {
     if (!mine_.empty() && !mine_.count(record.run_id)) continue;  // other array tasks answer for theirs
@@ -79,20 +109,33 @@ int Coordinator::exit_code() const {
 void Coordinator::finish() {
   if (!mine_.empty()) {
     for (auto& record : records_) {
-      if (!mine_.count(record.run_id)) record = tables_.reread(record);
+      if (!mine_.count(record.run_id)) record = folders_.reread(record);
     }
   }
-  tables_.finish(records_);
+  try {
+    tables_.finish(records_);
+  } catch (const DiskFullError& error) {
+    if (disk_full_.empty()) disk_full_ = error.what();
+  }
   std::map<RunState, std::size_t> counts;
   for (const auto& record : records_) ++counts[record.state];
   spdlog::info("{} runs: {} done, {} failed, {} preempted, {} not run ({} ran now); tables in {}", records_.size(),
                counts[RunState::kDone], counts[RunState::kFailed], counts[RunState::kPreempted],
-               counts[RunState::kPending] + counts[RunState::kRunning], finished_, tables_.location());
+               counts[RunState::kPending] + counts[RunState::kRunning] + counts[RunState::kCorrupt], finished_,
+               tables_.location());
+  if (!disk_full_.empty()) {
+    spdlog::error("the results folder ran out of space ({}); free some and run the same command again to finish", disk_full_);
+  }
 }
 
 std::vector<Decision> Coordinator::on_result(int rank, const nlohmann::json& message) {
   const RunResult result = RunResult::from_json(message);
   auto decisions = scheduler_.on_finished(rank, result.run_id, result.state);
+  if (result.disk_full && disk_full_.empty()) {
+    disk_full_ = result.error;
+    spdlog::error("run {}: {}; no new run starts", result.run_id, result.error);
+    for (auto& decision : scheduler_.on_drain()) decisions.push_back(std::move(decision));
+  }
   aggregate::RunRecord& record = records_[index_.at(result.run_id)];
   record.state = result.state;
   record.metrics = result.metrics;
@@ -112,8 +155,21 @@ std::vector<Decision> Coordinator::on_result(int rank, const nlohmann::json& mes
   } else {
     spdlog::warn("{}preempted{}", progress, timing);
   }
-  tables_.write(records_);
+  for (auto& decision : write_tables()) decisions.push_back(std::move(decision));
   return decisions;
+}
+
+std::vector<Decision> Coordinator::write_tables() {
+  try {
+    tables_.write(records_);
+  } catch (const DiskFullError& error) {
+    if (disk_full_.empty()) {
+      disk_full_ = error.what();
+      spdlog::error("cannot write the tables: {}; no new run starts", error.what());
+      return scheduler_.on_drain();
+    }
+  }
+  return {};
 }
 
 }  // namespace regal::sweep

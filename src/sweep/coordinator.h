@@ -34,20 +34,30 @@ class TableWriter {
   virtual void write(const std::vector<aggregate::RunRecord>& records) = 0;
   // At the end: the final tables, sweep.h5, the summary on stdout.
   virtual void finish(const std::vector<aggregate::RunRecord>& records) = 0;
-  // A run's record as its folder says now (another array task ran it).
-  virtual aggregate::RunRecord reread(const aggregate::RunRecord& record) = 0;
   // Where the tables go, for the closing line.
   virtual std::string location() const = 0;
 };
 
-// The tables of a sweep folder: aggregate/{runs,summary}.{csv,json}, sweep.h5.
-class FolderTableWriter final : public TableWriter {
+// The run folders as the coordinator looks at them besides the messages.
+class RunFolders {
  public:
-  explicit FolderTableWriter(layout::RunPaths sweep_paths) : sweep_paths_(std::move(sweep_paths)) {}
+  virtual ~RunFolders() = default;
+  // A run's record as its folder says now (another array task or sweep ran it).
+  virtual aggregate::RunRecord reread(const aggregate::RunRecord& record) = 0;
+  // Whether another process holds the run's folder (its lock).
+  virtual bool held(const std::string& run_id) = 0;
+};
+
+// A sweep folder: its tables (aggregate/{runs,summary}.{csv,json}, sweep.h5)
+// and its run folders.
+class SweepFolder final : public TableWriter, public RunFolders {
+ public:
+  explicit SweepFolder(layout::RunPaths sweep_paths) : sweep_paths_(std::move(sweep_paths)) {}
   void write(const std::vector<aggregate::RunRecord>& records) override;
   void finish(const std::vector<aggregate::RunRecord>& records) override;
-  aggregate::RunRecord reread(const aggregate::RunRecord& record) override;
   std::string location() const override { return sweep_paths_.aggregate_dir().string(); }
+  aggregate::RunRecord reread(const aggregate::RunRecord& record) override;
+  bool held(const std::string& run_id) override;
 
  private:
   layout::RunPaths sweep_paths_;
@@ -56,32 +66,39 @@ class FolderTableWriter final : public TableWriter {
 class Coordinator {
  public:
   Coordinator(Transport& transport, Scheduler& scheduler, std::vector<aggregate::RunRecord> records, TableWriter& tables,
-              const Clock& clock);
+              RunFolders& folders, const Clock& clock);
   // With a share, runs outside `mine` belong to other array tasks: their
   // folders are read again before the final tables, so the last task to end
   // writes complete tables.
   void set_share(std::set<std::string> mine) { mine_ = std::move(mine); }
 
   void handle(const Message& message);
+  // Between messages: looks (at most once a second) whether runs held by
+  // other processes have been released, and takes their results.
+  void poll();
   // Every rank has said done.
   bool finished() const { return static_cast<int>(done_ranks_.size()) == transport_.size(); }
   // The final tables and the closing line.
   void finish();
   // Over the whole sweep, runs skipped this time included: 1 if any failed,
-  // 3 if any is left to resume, else 0.
+  // 3 if any is left to resume (or the disk filled up), else 0.
   int exit_code() const;
   const std::vector<aggregate::RunRecord>& records() const { return records_; }
 
  private:
   std::vector<Decision> on_result(int rank, const nlohmann::json& message);
+  void send(const std::vector<Decision>& decisions);
+  std::vector<Decision> write_tables();  // a full disk drains the sweep
 
   Transport& transport_;
   Scheduler& scheduler_;
   std::vector<aggregate::RunRecord> records_;
   std::map<std::string, std::size_t> index_;
   TableWriter& tables_;
+  RunFolders& folders_;
   const Clock& clock_;
-  double start_ = 0;
+  double start_ = 0, last_poll_ = 0;
+  std::string disk_full_;  // the first full-disk error: no new run starts
   std::set<int> done_ranks_;
   std::set<std::string> mine_;
   std::size_t finished_ = 0;

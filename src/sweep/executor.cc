@@ -1,6 +1,8 @@
-// Children of a rank: posix_spawn of this binary with --run-dir, with the stop
+// Children of a rank: the run folder's lock taken before anything is written
+// and handed to the child, posix_spawn of this binary with --run-dir (stop
 // signals blocked until the child has installed its handlers, output to the
-// run's stdio.log; and the repair of a run whose child died without a word.
+// run's stdio.log, heartbeats on a pipe), the timeout of a silent child, and
+// the repair of a run whose child died without a word.
 #include "sweep/executor.h"
 
 #include <fcntl.h>
@@ -10,10 +12,13 @@
 #include <csignal>
 #include <cstring>
 
+#include "io/atomic_file.h"
+#include "io/file_lock.h"
 #include "io/json_file.h"
 #include "layout/run_paths.h"
 #include "layout/status.h"
 #include "util/error.h"
+#include "util/exit_codes.h"
 #include "util/text.h"
 
 extern char** environ;
@@ -21,11 +26,17 @@ extern char** environ;
 namespace regal::sweep {
 namespace fs = std::filesystem;
 using layout::RunState;
+namespace {
+
+constexpr double kKillGraceSeconds = 10;  // after a timeout's TERM, before KILL
+
+}  // namespace
 
 nlohmann::json RunResult::to_json() const {
   nlohmann::json json = {{"run_id", run_id}, {"status", layout::to_string(state)}, {"stage", stage},
                          {"error", error},   {"seconds", seconds}};
   if (state == RunState::kDone) json["metrics"] = metrics;
+  if (disk_full) json["disk_full"] = true;
   return json;
 }
 
@@ -37,19 +48,45 @@ RunResult RunResult::from_json(const nlohmann::json& json) {
   result.error = json.value("error", "");
   result.seconds = json.value("seconds", 0.0);
   result.metrics = json.value("metrics", nlohmann::json::object());
+  result.disk_full = json.value("disk_full", false);
   return result;
 }
 
 ProcessExecutor::ProcessExecutor(fs::path self) : self_(std::move(self)) {}
 
-void ProcessExecutor::start(const ChildSpec& spec) {
+ProcessExecutor::~ProcessExecutor() {
+  for (const auto& [pid, child] : children_) {
+    if (child.heartbeat_fd >= 0) ::close(child.heartbeat_fd);
+  }
+}
+
+StartOutcome ProcessExecutor::start(const ChildSpec& spec) {
   const layout::RunPaths paths = layout::RunPaths::from_run_dir(spec.run_dir);
-  fs::create_directories(paths.stdio_log().parent_path());
+  io::create_folders(paths.run_dir());
+  std::optional<io::FileLock> lock = io::FileLock::try_lock(paths.lock_file());
+  if (!lock) return {StartOutcome::Kind::kHeldElsewhere, {}};
+  // Under the lock, the folder says what happened since the plan was read:
+  // another sweep may have finished the run meanwhile.
+  if (const auto status = layout::read_status(paths)) {
+    const bool done = status->state == RunState::kDone && !layout::check_artifacts(paths, *status);
+    const bool failed = status->state == RunState::kFailed && !spec.retry_failed;
+    if (done || failed) {
+      RunResult result{spec.run_id, status->state, status->stage, status->error, 0, nlohmann::json::object(), false};
+      if (done) result.metrics = io::read_json_file(paths.metrics_json()).value_or(nlohmann::json::object());
+      return {StartOutcome::Kind::kFinished, result};
+    }
+  }
+  io::create_folders(paths.stdio_log().parent_path());
   io::write_json_file(paths.experiment_json(), spec.experiment);
+
+  int heartbeat[2] = {-1, -1};
+  if (::pipe2(heartbeat, O_CLOEXEC) != 0) throw IoError(std::string("cannot make a heartbeat pipe: ") + std::strerror(errno));
+  ::fcntl(heartbeat[0], F_SETFL, O_NONBLOCK);
   const std::string log = paths.stdio_log().string();
   std::vector<std::string> args = {self_.string(), "--run-dir", spec.run_dir.string(), "--device", spec.device,
                                    "--threads", std::to_string(spec.threads), "--rank", std::to_string(spec.rank),
-                                   "--attempt", std::to_string(spec.attempt)};
+                                   "--attempt", std::to_string(spec.attempt), "--lock-fd", std::to_string(lock->fd()),
+                                   "--heartbeat-fd", std::to_string(heartbeat[1]), "--parent-pid", std::to_string(::getpid())};
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
@@ -57,6 +94,9 @@ void ProcessExecutor::start(const ChildSpec& spec) {
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  // The lock and the pipe's write end pass to the child under the same
+  // numbers (dup2 onto themselves clears close-on-exec for the child only).
+  posix_spawn_file_actions_adddup2(&actions, heartbeat[1], heartbeat[1]);
   // The child starts with the stop signals blocked and unblocks them once its
   // handlers are installed: a signal sent to the whole job step (scancel
   // --signal reaches grandchildren too) while it is still starting is then
@@ -72,22 +112,50 @@ void ProcessExecutor::start(const ChildSpec& spec) {
   const int error = posix_spawn(&pid, self_.c_str(), &actions, &attributes, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
-  if (error != 0) throw IoError("cannot start a child for run " + spec.run_id + ": " + std::strerror(error));
-  children_[pid] = {spec, std::chrono::steady_clock::now()};
+  ::close(heartbeat[1]);
+  // Our descriptor of the lock closes here; the child's keeps the lock.
+  if (error != 0) {
+    ::close(heartbeat[0]);
+    throw IoError("cannot start a child for run " + spec.run_id + ": " + std::strerror(error));
+  }
+  const auto now = Clock::now();
+  children_[pid] = {spec, now, now, heartbeat[0], std::nullopt};
+  return {StartOutcome::Kind::kStarted, {}};
+}
+
+// Drains the child's heartbeats; stops it when it has been silent too long.
+void ProcessExecutor::watch(pid_t pid, Child& child, Clock::time_point now) {
+  char beats[256];
+  while (::read(child.heartbeat_fd, beats, sizeof beats) > 0) child.last_beat = now;
+  if (child.spec.timeout_seconds <= 0) return;
+  const double silent = std::chrono::duration<double>(now - child.last_beat).count();
+  if (!child.stopped && silent > child.spec.timeout_seconds) {
+    ::kill(pid, SIGTERM);
+    child.stopped = now;
+  } else if (child.stopped && std::chrono::duration<double>(now - *child.stopped).count() >
+                                    std::min(kKillGraceSeconds, child.spec.timeout_seconds)) {
+    ::kill(pid, SIGKILL);
+  }
 }
 
 std::vector<RunResult> ProcessExecutor::reap() {
   std::vector<RunResult> ended;
+  const auto now = Clock::now();
+  for (auto& [pid, child] : children_) watch(pid, child, now);
   while (!children_.empty()) {
     int status = 0;
     const pid_t pid = waitpid(-1, &status, WNOHANG);
     if (pid <= 0) break;
     const auto child = children_.find(pid);
     if (child == children_.end()) continue;
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - child->second.started).count();
+    const double seconds = std::chrono::duration<double>(now - child->second.started).count();
     const int exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     const int signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-    ended.push_back(finish_child(child->second.spec.run_dir, child->second.spec.run_id, exit_code, signal, seconds));
+    const double silent = child->second.stopped
+                              ? std::chrono::duration<double>(*child->second.stopped - child->second.last_beat).count()
+                              : 0;
+    ::close(child->second.heartbeat_fd);
+    ended.push_back(finish_child(child->second.spec.run_dir, child->second.spec.run_id, exit_code, signal, seconds, silent));
     children_.erase(child);
   }
   return ended;
@@ -97,7 +165,8 @@ void ProcessExecutor::signal_all(int signal) {
   for (const auto& [pid, child] : children_) kill(pid, signal);
 }
 
-RunResult finish_child(const fs::path& run_dir, const std::string& run_id, int exit_code, int signal, double seconds) {
+RunResult finish_child(const fs::path& run_dir, const std::string& run_id, int exit_code, int signal, double seconds,
+                       double timed_out) {
   const layout::RunPaths paths = layout::RunPaths::from_run_dir(run_dir);
   layout::RunStatus status = layout::read_status(paths).value_or(layout::RunStatus{});
   if (status.run_id.empty()) {
@@ -105,15 +174,30 @@ RunResult finish_child(const fs::path& run_dir, const std::string& run_id, int e
     status.stage = "start";
   }
   const bool final = status.state == RunState::kDone || status.state == RunState::kFailed || status.state == RunState::kPreempted;
-  if (!final || signal != 0) {
+  if (timed_out > 0) {
+    status.state = RunState::kFailed;
+    status.error = "timed out: no progress for " + std::to_string(static_cast<long>(timed_out)) + " s (in stage " +
+                   (status.stage.empty() ? "start" : status.stage) + ")";
+  } else if (!final && exit_code == exit_code::kResumable) {
+    // It stopped as asked, or ran out of disk, without being able to say so.
+    status.state = RunState::kPreempted;
+    status.error = "disk full: it stopped before it could record its end";
+  } else if (!final || signal != 0) {
     // The child died without recording an end: record it for it.
     status.state = RunState::kFailed;
     status.error = signal != 0 ? "child process killed by signal " + std::to_string(signal) + " (" + strsignal(signal) + ")"
                                : "child process exited with code " + std::to_string(exit_code) + " without a final status";
-    status.ended = utc_now();
-    layout::write_status(paths, status);
   }
-  RunResult result{run_id, status.state, status.stage, status.error, seconds, nlohmann::json::object()};
+  if (timed_out > 0 || !final || signal != 0) {
+    status.ended = utc_now();
+    try {
+      layout::write_status(paths, status);
+    } catch (const DiskFullError&) {
+      // The result still reaches the coordinator; the next start finds the run not done.
+    }
+  }
+  RunResult result{run_id, status.state, status.stage, status.error, seconds, nlohmann::json::object(), false};
+  result.disk_full = status.state == RunState::kPreempted && status.error.rfind("disk full", 0) == 0;
   if (status.state == RunState::kDone) {
     result.metrics = io::read_json_file(paths.metrics_json()).value_or(nlohmann::json::object());
   }

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,8 @@ struct ChildSpec {
   std::size_t threads = 1;        // passed to the child
   int rank = 0;
   int attempt = 0;
+  bool retry_failed = false;      // a run that failed meanwhile is run again
+  double timeout_seconds = 0;     // silence (no heartbeat) after which the run is stopped; 0: never
 };
 
 // How a run ended, as the worker reports it to the coordinator.
@@ -35,42 +38,65 @@ struct RunResult {
   std::string error;                                   // failed: why
   double seconds = 0;                                  // wall time of the child
   nlohmann::json metrics = nlohmann::json::object();   // metrics.json when done
+  bool disk_full = false;                              // it stopped because a write found no space
 
   nlohmann::json to_json() const;
   static RunResult from_json(const nlohmann::json& json);
 };
 
+// What start() did with a run.
+struct StartOutcome {
+  enum class Kind {
+    kStarted,        // it runs now
+    kHeldElsewhere,  // its folder is locked by another process: not started, not marked
+    kFinished,       // it finished meanwhile (another sweep): `result` says how
+  } kind = Kind::kStarted;
+  RunResult result;
+};
+
 class Executor {
  public:
   virtual ~Executor() = default;
-  virtual void start(const ChildSpec& spec) = 0;   // throws IoError when it cannot start
+  virtual StartOutcome start(const ChildSpec& spec) = 0;  // throws IoError when it cannot start
   virtual std::vector<RunResult> reap() = 0;       // runs that ended, without blocking
   virtual void signal_all(int signal) = 0;         // forward to every running run
   virtual std::size_t running() const = 0;
 };
 
-// Each run in a child process; its stdout and stderr go to logs/stdio.log.
+// Each run in a child process. Before anything of the run is written, the
+// rank takes the run folder's lock and hands it to the child, which holds it
+// to its end; a folder locked by someone else is reported, not run. The
+// child's stdout and stderr go to logs/stdio.log; its heartbeats come back on
+// a pipe, and a child silent for longer than its timeout is stopped (TERM,
+// then KILL) and its run fails as timed out.
 class ProcessExecutor : public Executor {
  public:
   explicit ProcessExecutor(std::filesystem::path self);  // the sweep binary
-  void start(const ChildSpec& spec) override;
+  ~ProcessExecutor() override;
+  StartOutcome start(const ChildSpec& spec) override;
   std::vector<RunResult> reap() override;
   void signal_all(int signal) override;
   std::size_t running() const override { return children_.size(); }
 
  private:
+  using Clock = std::chrono::steady_clock;
   struct Child {
     ChildSpec spec;
-    std::chrono::steady_clock::time_point started;
+    Clock::time_point started, last_beat;
+    int heartbeat_fd = -1;                // read end, non-blocking
+    std::optional<Clock::time_point> stopped;  // when the timeout's TERM went out
   };
+  void watch(pid_t pid, Child& child, Clock::time_point now);
   std::filesystem::path self_;
   std::map<pid_t, Child> children_;
 };
 
 // The run's result after its child ended with `exit_code` (or died of
-// `signal`): status.json as the child left it, repaired to failed (naming the
-// signal or exit code) when the child died before writing a final status.
+// `signal`): status.json as the child left it, repaired when the child died
+// before writing a final status: preempted when it exited 3 (a stop or a full
+// disk it could not record), else failed naming the signal or exit code.
+// `timed_out` (seconds of silence, 0 for none) makes it failed "timed out".
 RunResult finish_child(const std::filesystem::path& run_dir, const std::string& run_id, int exit_code, int signal,
-                       double seconds);
+                       double seconds, double timed_out = 0);
 
 }  // namespace regal::sweep

@@ -7,13 +7,17 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "aggregate/collect.h"
 #include "io/atomic_file.h"
+#include "io/file_lock.h"
+#include "sweep/guards.h"
 #include "io/json_file.h"
+#include "layout/status.h"
 #include "util/error.h"
 #include "util/text.h"
 
@@ -77,8 +81,16 @@ std::string dry_run_text(const SweepSpec& spec, const std::vector<PlannedRun>& r
   }
   aggregate::Table table = aggregate::runs_table(records, {});
   const auto status = static_cast<std::size_t>(std::find(table.columns.begin(), table.columns.end(), "status") - table.columns.begin());
+  table.columns.pop_back();  // error: nothing has run yet
+  table.columns.insert(table.columns.end(), {"strings", "params", "memory"});
   for (std::size_t i = 0; i < table.rows.size(); ++i) {
     if (is_new[i]) table.rows[i][status] = "new";
+    table.rows[i].pop_back();
+    const RunEstimate estimate = estimate_run(runs[i].experiment);
+    char strings[32], params[32];
+    std::snprintf(strings, sizeof strings, "%.3g", estimate.strings);
+    std::snprintf(params, sizeof params, "%.3g", estimate.parameters);
+    table.rows[i].insert(table.rows[i].end(), {strings, params, human_bytes(estimate.memory_bytes)});
   }
   std::ostringstream out;
   out << "sweep " << spec.name << ": " << runs.size() << " runs into " << paths.sweep_dir().string() << "\n\n"
@@ -88,6 +100,21 @@ std::string dry_run_text(const SweepSpec& spec, const std::vector<PlannedRun>& r
       << "/{runs,summary}.{csv,json}, sweep.h5\n";
   return out.str();
 }
+
+namespace {
+
+// A run done before status.json vouched for its artifacts is trusted, and
+// gets the record now, unless some process holds it.
+void backfill_artifacts(const layout::RunPaths& paths) {
+  auto status = layout::read_status(paths);
+  if (!status || !status->artifacts.empty()) return;
+  const auto lock = io::FileLock::try_lock(paths.lock_file());
+  if (!lock) return;
+  status->artifacts = layout::describe_artifacts(paths);
+  layout::write_status(paths, *status);
+}
+
+}  // namespace
 
 StartingPoint starting_point(const SweepSpec& spec, const std::vector<PlannedRun>& runs, const layout::RunPaths& paths,
                              bool retry_failed, const std::optional<std::pair<std::size_t, std::size_t>>& share) {
@@ -100,6 +127,10 @@ StartingPoint starting_point(const SweepSpec& spec, const std::vector<PlannedRun
       continue;
     }
     start.mine.insert(run.run_id);
+    if (record.state == RunState::kCorrupt) {
+      spdlog::warn("run {} was done, but {}: it runs again", run.run_id, record.error);
+    }
+    if (record.state == RunState::kDone) backfill_artifacts(paths.run(run.run_id));
     const bool skip = record.state == RunState::kDone || (record.state == RunState::kFailed && !retry_failed);
     if (skip) {
       ++start.skipped;

@@ -54,6 +54,8 @@ std::size_t visible_gpu_count() {
   return static_cast<std::size_t>(std::max(devices, 0));
 }
 
+double default_run_timeout(double cost) { return std::max(1800.0, cost / 1e7); }
+
 std::optional<std::size_t> env_count(const char* name) {
   const char* value = std::getenv(name);
   if (value == nullptr || *value == '\0') return std::nullopt;

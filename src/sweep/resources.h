@@ -34,6 +34,13 @@ std::size_t bound_core_count();
 // the driver directly so that no CUDA context is made here; 0 without a driver.
 std::size_t visible_gpu_count();
 
+// How long a run may stay silent (no heartbeat) before it is stopped as hung,
+// by default: 30 minutes, or the time the whole run would take at a very
+// pessimistic 1e7 cost units per second (spec.h's estimated_cost) when that
+// is longer. Heartbeats come at least once a step, an evaluation batch or a
+// sampled string, so only a hung run stays silent that long.
+double default_run_timeout(double cost);
+
 // A whole number from the environment; nullopt when unset or not a number.
 std::optional<std::size_t> env_count(const char* name);
 

@@ -7,30 +7,81 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <iostream>
 #include <memory>
 #include <thread>
 
+#include "layout/results_root.h"
 #include "layout/run_paths.h"
 #include "sweep/coordinator.h"
 #include "sweep/executor.h"
+#include "sweep/guards.h"
 #include "sweep/plan.h"
 #include "sweep/resources.h"
 #include "sweep/scheduler.h"
 #include "sweep/spec.h"
 #include "sweep/worker.h"
+#include "util/error.h"
 #include "util/exit_codes.h"
 
 namespace regal::sweep {
 namespace {
 
-constexpr int kExit = 7;  // coordinator -> every rank, after the tables: the exit code
+// Every rank's runs stop and end within this after an abort: TERM, then KILL.
+constexpr auto kAbortGrace = std::chrono::seconds(30);
+
+// The exit code an exception stands for, and the line the rank that met it prints.
+int report(const std::exception& error, int rank) {
+  if (dynamic_cast<const InputError*>(&error) != nullptr) {
+    std::cerr << "error: " << error.what() << "\n";
+    return exit_code::kBadInput;
+  }
+  if (dynamic_cast<const DiskFullError*>(&error) != nullptr) {
+    std::cerr << "sweep: rank " << rank << ": " << error.what() << "; free space and run the same command again\n";
+    return exit_code::kResumable;
+  }
+  std::cerr << "sweep: rank " << rank << ": internal error: " << error.what() << "\n";
+  return exit_code::kRunFailed;
+}
+
+// Stops this rank's runs (they checkpoint and end preempted) and waits for
+// them, at most kAbortGrace before killing the rest.
+void stop_runs(Executor& executor) {
+  executor.signal_all(SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + kAbortGrace;
+  while (executor.running() > 0) {
+    executor.reap();
+    if (std::chrono::steady_clock::now() > deadline) {
+      executor.signal_all(SIGKILL);
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      executor.reap();
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+int local_ranks_here(int ranks) {
+  return static_cast<int>(
+      env_count("OMPI_COMM_WORLD_LOCAL_SIZE").value_or(env_count("SLURM_NTASKS_PER_NODE").value_or(static_cast<std::size_t>(ranks))));
+}
+
+// Refuses runs that cannot fit in what one child may use (InputError).
+void check_sizes(const std::vector<PlannedRun>& runs, const SweepOptions& options, std::size_t children_per_node) {
+  std::vector<std::pair<std::string, const experiment::Experiment*>> all;
+  for (const auto& run : runs) all.emplace_back(run.run_id, &run.experiment);
+  if (options.memory_per_run) {
+    check_run_sizes(all, *options.memory_per_run, "--memory-per-run");
+  } else if (const auto limit = memory_per_child(children_per_node)) {
+    check_run_sizes(all, *limit, "the memory this node has free, over " + std::to_string(children_per_node) + " run(s) at once");
+  }
+}
 
 // This rank's resources, from the launcher's environment and the machine.
 RankResources resources_here(const std::vector<PlannedRun>& runs, const SweepOptions& options, int ranks) {
   const int local_rank = static_cast<int>(env_count("OMPI_COMM_WORLD_LOCAL_RANK").value_or(env_count("SLURM_LOCALID").value_or(0)));
-  const int local_ranks = static_cast<int>(
-      env_count("OMPI_COMM_WORLD_LOCAL_SIZE").value_or(env_count("SLURM_NTASKS_PER_NODE").value_or(static_cast<std::size_t>(ranks))));
+  const int local_ranks = local_ranks_here(ranks);
   // A sweep whose runs all ask for the CPU uses the cores even on a GPU node
   // (and never asks the CUDA driver).
   const bool wants_gpu = std::any_of(runs.begin(), runs.end(), [](const PlannedRun& run) { return run.experiment.device != "cpu"; });
@@ -51,7 +102,7 @@ RankResources resources_here(const std::vector<PlannedRun>& runs, const SweepOpt
 
 int run_sweep(Transport& transport, const SweepOptions& options) {
   const bool root = transport.rank() == 0;
-  const SweepSpec spec = parse_spec(options.spec);
+  const SweepSpec spec = parse_spec(options.spec);  // every rank: a bad spec fails alike everywhere
   const std::vector<PlannedRun> runs = expand(spec);
   const layout::RunPaths sweep_paths(options.results, spec.name, "");
   if (options.dry_run) {
@@ -62,48 +113,65 @@ int run_sweep(Transport& transport, const SweepOptions& options) {
   for (const auto& run : runs) plan[run.run_id] = &run;
 
   SteadyClock clock;
-  FolderTableWriter tables(sweep_paths);
+  SweepFolder folder(sweep_paths);
+  ProcessExecutor executor(options.self);
   std::unique_ptr<Scheduler> scheduler;
   std::unique_ptr<Coordinator> coordinator;
-  if (root) {
-    check_spec_change(spec, runs, sweep_paths, options.allow_spec_change);
-    write_plan(spec, runs, sweep_paths);
-    StartingPoint start = starting_point(spec, runs, sweep_paths, options.retry_failed, options.share);
-    spdlog::info("sweep {}: {} runs, {} to run, {} already done or failed (--retry-failed reruns failed ones); {} rank(s){}",
-                 spec.name, runs.size(), start.todo.size(), start.skipped, transport.size(),
-                 options.share ? ", share " + std::to_string(options.share->first) + "/" + std::to_string(options.share->second) : "");
-    scheduler = std::make_unique<Scheduler>(std::move(start.todo));
-    coordinator = std::make_unique<Coordinator>(transport, *scheduler, std::move(start.records), tables, clock);
-    if (options.share) coordinator->set_share(std::move(start.mine));
-  }
-
-  ProcessExecutor executor(options.self);
-  Worker worker(transport, plan, resources_here(runs, options, transport.size()), executor,
-                [&](const std::string& id) { return sweep_paths.run(id).run_dir(); }, options.stop_requested,
-                static_cast<int>(env_count("SLURM_RESTART_COUNT").value_or(0)));
-
   std::optional<int> exit_code;
-  while (!exit_code) {
-    worker.step();
-    bool idle = true;
-    while (auto message = transport.poll()) {
-      idle = false;
-      if (message->tag == kExit) {
-        exit_code = std::stoi(message->payload);
-      } else if (message->tag == kAssign || message->tag == kStop) {
-        worker.handle(*message);
-      } else if (coordinator) {
-        coordinator->handle(*message);
+  try {
+    const RankResources resources = resources_here(runs, options, transport.size());
+    if (root) {
+      check_sizes(runs, options, resources.slots * static_cast<std::size_t>(local_ranks_here(transport.size())));
+      layout::prepare_results_root(options.results);
+      check_spec_change(spec, runs, sweep_paths, options.allow_spec_change);
+      write_plan(spec, runs, sweep_paths);
+      StartingPoint start = starting_point(spec, runs, sweep_paths, options.retry_failed, options.share);
+      spdlog::info("sweep {}: {} runs, {} to run, {} already done or failed (--retry-failed reruns failed ones); {} rank(s){}",
+                   spec.name, runs.size(), start.todo.size(), start.skipped, transport.size(),
+                   options.share ? ", share " + std::to_string(options.share->first) + "/" + std::to_string(options.share->second) : "");
+      scheduler = std::make_unique<Scheduler>(std::move(start.todo));
+      coordinator = std::make_unique<Coordinator>(transport, *scheduler, std::move(start.records), folder, folder, clock);
+      if (options.share) coordinator->set_share(std::move(start.mine));
+    }
+    Worker::Settings settings;
+    settings.attempt = static_cast<int>(env_count("SLURM_RESTART_COUNT").value_or(0));
+    settings.retry_failed = options.retry_failed;
+    settings.run_timeout = options.run_timeout;
+    Worker worker(transport, plan, resources, executor,
+                  [&](const std::string& id) { return sweep_paths.run(id).run_dir(); }, options.stop_requested, settings);
+
+    while (!exit_code) {
+      worker.step();
+      bool idle = true;
+      while (auto message = transport.poll()) {
+        idle = false;
+        if (message->tag == kExit || message->tag == kAbort) {
+          if (message->tag == kAbort) stop_runs(executor);
+          exit_code = std::stoi(message->payload);
+        } else if (message->tag == kAssign || message->tag == kStop) {
+          worker.handle(*message);
+        } else if (coordinator) {
+          coordinator->handle(*message);
+        }
       }
+      if (coordinator) coordinator->poll();
+      if (coordinator && coordinator->finished()) {
+        coordinator->finish();
+        const int code = coordinator->exit_code();
+        for (int rank = 0; rank < transport.size(); ++rank) transport.send(rank, kExit, std::to_string(code));
+        coordinator.reset();
+        continue;
+      }
+      if (idle) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    if (coordinator && coordinator->finished()) {
-      coordinator->finish();
-      const int code = coordinator->exit_code();
-      for (int rank = 0; rank < transport.size(); ++rank) transport.send(rank, kExit, std::to_string(code));
-      coordinator.reset();
-      continue;
+  } catch (const std::exception& error) {
+    // Met here alone: say it once, end every other rank with the same code.
+    const int code = report(error, transport.rank());
+    for (int rank = 0; rank < transport.size(); ++rank) {
+      if (rank != transport.rank()) transport.send(rank, kAbort, std::to_string(code));
     }
-    if (idle) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    stop_runs(executor);
+    return code;
   }
   return *exit_code;
 }

@@ -23,14 +23,20 @@ struct SweepOptions {
   bool allow_spec_change = false;          // accept a changed spec (old kept as spec.<time>.toml)
   std::optional<std::size_t> slots;        // children per rank (--runs-per-gpu)
   std::optional<std::size_t> threads;      // torch threads per child
+  std::optional<double> run_timeout;       // seconds a run may stay silent; 0: never; nullopt: derived per run
+  std::optional<double> memory_per_run;    // bytes one child may use; nullopt: the node's memory over its children
   std::optional<std::pair<std::size_t, std::size_t>> share;  // (i, n): run plan entries with index % n == i (job arrays)
   std::vector<std::string> command_line;   // for provenance
   std::function<bool()> stop_requested;    // a stop signal arrived (SIGTERM, the preemption signal)
 };
 
 // Runs the sweep on this rank. Returns the sweep's exit code, the same on
-// every rank: 0 every run done, 1 some run failed, 3 stopped by a signal
-// with runs left (they resume on the next start). Bad input throws InputError.
+// every rank: 0 every run done, 1 some run failed, 3 stopped by a signal or a
+// full disk with runs left (they resume on the next start). A bad spec throws
+// InputError on every rank. An error that one rank alone meets (a stored spec
+// that differs, a results folder that cannot be written, a fault in the
+// coordinator) is printed by that rank and ends every rank promptly with the
+// same code (2 for bad input).
 int run_sweep(Transport& transport, const SweepOptions& options);
 
 }  // namespace regal::sweep

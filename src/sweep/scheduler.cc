@@ -30,8 +30,8 @@ std::vector<Decision> Scheduler::on_request(int rank) {
     ++assignments_;
     return {{Decision::Kind::kAssign, rank, id}};
   }
-  if (draining_ || running_on_.empty()) return {{Decision::Kind::kStop, rank, ""}};
-  held_.push_back(rank);  // a running run may still come back (rank loss)
+  if (draining_ || (running_on_.empty() && elsewhere_.empty())) return {{Decision::Kind::kStop, rank, ""}};
+  held_.push_back(rank);  // a running run may still come back (rank loss, released elsewhere)
   return {};
 }
 
@@ -48,6 +48,35 @@ std::vector<Decision> Scheduler::on_finished(int rank, const std::string& run_id
   return release_held();
 }
 
+std::vector<Decision> Scheduler::on_held_elsewhere(int rank, const std::string& run_id) {
+  const auto running = running_on_.find(run_id);
+  if (running == running_on_.end() || running->second != rank) {
+    throw std::logic_error("rank " + std::to_string(rank) + " reported run " + run_id + " held, which it was not given");
+  }
+  running_on_.erase(running);
+  elsewhere_.insert(run_id);
+  return {};
+}
+
+std::vector<Decision> Scheduler::on_released(const std::string& run_id, RunState outcome) {
+  if (elsewhere_.erase(run_id) == 0) throw std::logic_error("run " + run_id + " was not held elsewhere");
+  if (outcome == RunState::kDone || outcome == RunState::kFailed) {
+    state_[run_id] = outcome;
+  } else {
+    requeue(run_id);
+  }
+  return release_held();
+}
+
+void Scheduler::requeue(const std::string& id) {
+  state_[id] = RunState::kPending;
+  ++requeues_;
+  // Back in cost order.
+  const auto position = std::find_if(pending_.begin(), pending_.end(),
+                                     [&](const std::string& other) { return cost_[other] < cost_[id]; });
+  pending_.insert(position, id);
+}
+
 std::vector<Decision> Scheduler::on_rank_lost(int rank) {
   lost_[rank] = true;
   held_.erase(std::remove(held_.begin(), held_.end(), rank), held_.end());
@@ -57,12 +86,7 @@ std::vector<Decision> Scheduler::on_rank_lost(int rank) {
   }
   for (const auto& id : orphans) {
     running_on_.erase(id);
-    state_[id] = RunState::kPending;
-    ++requeues_;
-    // Back in cost order.
-    const auto position = std::find_if(pending_.begin(), pending_.end(),
-                                       [&](const std::string& other) { return cost_[other] < cost_[id]; });
-    pending_.insert(position, id);
+    requeue(id);
   }
   return release_held();
 }
@@ -82,7 +106,9 @@ std::vector<Decision> Scheduler::release_held() {
   return decisions;
 }
 
-bool Scheduler::finished() const { return running_on_.empty() && (pending_.empty() || draining_); }
+bool Scheduler::finished() const {
+  return running_on_.empty() && (draining_ || (pending_.empty() && elsewhere_.empty()));
+}
 
 std::size_t Scheduler::count(RunState state) const {
   std::size_t n = 0;
@@ -94,14 +120,16 @@ void Scheduler::check_invariants() const {
   std::size_t pending = 0, running = 0;
   for (const auto& [id, s] : state_) {
     const bool queued = std::find(pending_.begin(), pending_.end(), id) != pending_.end();
-    const bool on_rank = running_on_.count(id) > 0;
+    const bool on_rank = running_on_.count(id) > 0, held = elsewhere_.count(id) > 0;
     if ((s == RunState::kPending) != queued) throw std::logic_error("run " + id + ": pending iff queued");
-    if ((s == RunState::kRunning) != on_rank) throw std::logic_error("run " + id + ": running iff on a rank");
+    if ((s == RunState::kRunning) != (on_rank || held)) throw std::logic_error("run " + id + ": running iff on a rank or held");
+    if (on_rank && held) throw std::logic_error("run " + id + ": both on a rank and held elsewhere");
     pending += queued;
-    running += on_rank;
+    running += on_rank || held;
   }
   if (pending != pending_.size()) throw std::logic_error("a run is queued twice");
-  // Every assignment is accounted for: running now, finished, or requeued after a rank loss.
+  // Every assignment is accounted for: running (here or held elsewhere),
+  // finished, or requeued (rank loss, released unfinished).
   const std::size_t ended = count(RunState::kDone) + count(RunState::kFailed) + count(RunState::kPreempted);
   if (assignments_ != running + ended + requeues_) throw std::logic_error("a run was handed out twice");
 }

@@ -7,6 +7,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,12 +38,22 @@ class Scheduler {
   std::vector<Decision> on_request(int rank);
   // A run ended on `rank` with `outcome` (done, failed or preempted).
   std::vector<Decision> on_finished(int rank, const std::string& run_id, RunState outcome);
+  // `rank` found the run's folder locked by another process (another sweep,
+  // an orphan of a killed rank): the run leaves the rank, which may ask again,
+  // and is held elsewhere until on_released.
+  std::vector<Decision> on_held_elsewhere(int rank, const std::string& run_id);
+  // A run held elsewhere was released with `outcome`: done or failed end it;
+  // anything else (preempted, never finished) puts it back in the queue.
+  std::vector<Decision> on_released(const std::string& run_id, RunState outcome);
   // A rank is gone: its running runs return to pending for other ranks.
   std::vector<Decision> on_rank_lost(int rank);
   // Stop handing out work (preemption): held requests are released.
   std::vector<Decision> on_drain();
 
-  bool finished() const;  // nothing running, and nothing pending or draining
+  // Nothing running here, and nothing pending or held elsewhere (or a drain:
+  // then runs held elsewhere are left to their holders).
+  bool finished() const;
+  const std::set<std::string>& held_elsewhere() const { return elsewhere_; }
   RunState state(const std::string& run_id) const { return state_.at(run_id); }
   std::size_t count(RunState state) const;
   std::size_t total() const { return state_.size(); }
@@ -51,9 +62,11 @@ class Scheduler {
 
  private:
   std::vector<Decision> release_held();
+  void requeue(const std::string& run_id);
   std::deque<std::string> pending_;             // longest first
   std::map<std::string, RunState> state_;       // every run, exactly one state
   std::map<std::string, int> running_on_;       // run -> rank
+  std::set<std::string> elsewhere_;             // runs another process holds (state kRunning)
   std::map<std::string, double> cost_;
   std::deque<int> held_;                        // ranks waiting for work
   std::map<int, bool> lost_;                    // ranks that are gone

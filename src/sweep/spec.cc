@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "experiment/registry.h"
+#include "fsm/compile.h"
 #include "util/error.h"
 #include "util/json_fields.h"
 #include "util/text.h"
@@ -38,17 +39,19 @@ std::string value_text(const nlohmann::json& value) {
 }  // namespace
 
 SweepSpec parse_spec(const fs::path& file) {
+  std::ifstream in(file);
+  if (!in) throw InputError("cannot read spec " + file.string());
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return parse_spec_text(buffer.str(), file);
+}
+
+SweepSpec parse_spec_text(std::string text, const fs::path& file) {
   SweepSpec spec;
   spec.file = file;
-  {
-    std::ifstream in(file);
-    if (!in) throw InputError("cannot read spec " + file.string());
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    spec.text = buffer.str();
-  }
+  spec.text = std::move(text);
   std::map<std::string, std::size_t> lines;
-  const nlohmann::json json = experiment::toml_file_to_json(file, lines);
+  const nlohmann::json json = experiment::toml_text_to_json(spec.text, file, lines);
   auto where = [&](const std::string& path) {
     const auto found = lines.find(path);
     return file.string() + (found == lines.end() ? "" : ":" + std::to_string(found->second));
@@ -143,13 +146,19 @@ double estimated_cost(const experiment::Experiment& e) {
   return training + test_symbols * parameters;
 }
 
-std::vector<PlannedRun> expand(const SweepSpec& spec) {
+std::vector<PlannedRun> expand(const SweepSpec& spec, std::size_t max_points) {
   // Dimensions: each grid axis alone, each zip group as one.
   std::vector<std::vector<Axis>> dimensions;
   for (const auto& axis : spec.grid) dimensions.push_back({axis});
   for (const auto& group : spec.zips) dimensions.push_back(group);
   std::size_t points = 1;
-  for (const auto& dimension : dimensions) points *= dimension.front().values.size();
+  for (const auto& dimension : dimensions) {
+    points *= dimension.front().values.size();
+    if (points > max_points) {
+      throw InputError(spec.file.string() + ": the grid has more than " + std::to_string(max_points) +
+                       " points (max_points); split the sweep or narrow its axes");
+    }
+  }
 
   auto where = [&](const std::string& key) {
     const auto found = spec.lines.find(key);
@@ -158,6 +167,7 @@ std::vector<PlannedRun> expand(const SweepSpec& spec) {
 
   std::vector<PlannedRun> runs;
   std::set<std::string> seen;
+  std::set<std::pair<std::string, std::string>> compiled;  // (regex, alphabet) whose automaton fits max_states
   std::vector<std::size_t> index(dimensions.size(), 0);
   for (std::size_t point = 0; point < points; ++point) {
     // Mixed-radix counter, last dimension fastest.
@@ -233,6 +243,13 @@ std::vector<PlannedRun> expand(const SweepSpec& spec) {
       }
       experiment::Experiment e = experiment::Experiment::from_json(json);
       e.validate();
+      // The automaton's state budget is input validation too: a language
+      // over budget stops the sweep here, before anything is written.
+      if (compiled.insert({e.language.regex, e.language.alphabet}).second) {
+        const auto alphabet = fsm::Alphabet::parse(e.language.alphabet).take_or_throw("language.alphabet");
+        const auto dfa = fsm::compile_regex(e.language.regex, alphabet);
+        if (!dfa) throw KeyError("language", "language '" + e.language.name + "': " + dfa.error().describe());
+      }
       const std::string id = experiment::run_id(e);
       if (!seen.insert(id).second) continue;
       const double cost = estimated_cost(e);

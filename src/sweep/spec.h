@@ -37,6 +37,8 @@ struct SweepSpec {
 // unknown keys (with the closest valid key), empty axes, zip groups of
 // unequal lengths, malformed excludes.
 SweepSpec parse_spec(const std::filesystem::path& file);
+// The same for spec text already read; `file` names it in messages.
+SweepSpec parse_spec_text(std::string text, const std::filesystem::path& file);
 
 struct PlannedRun {
   std::string run_id;                                         // experiment::run_id
@@ -49,8 +51,10 @@ struct PlannedRun {
 // zip groups (in file order, the last axis fastest), minus excluded points,
 // each built into an Experiment and validated (regex column, types, unknown
 // experiment or language names: InputError naming FILE:LINE). Points with
-// equal run ids are kept once.
-std::vector<PlannedRun> expand(const SweepSpec& spec);
+// equal run ids are kept once. A grid of more than `max_points` points is an
+// InputError before any run is built.
+inline constexpr std::size_t kMaxGridPoints = 10'000'000;
+std::vector<PlannedRun> expand(const SweepSpec& spec, std::size_t max_points = kMaxGridPoints);
 
 // A relative cost: training steps x batch x mean training length x parameters,
 // plus evaluation strings x their mean length x parameters.

@@ -17,6 +17,9 @@ enum Tag : int {
   kDone = 4,     // worker -> coordinator: every slot stopped, no child left
   kAssign = 5,   // coordinator -> worker: run this (run id)
   kStop = 6,     // coordinator -> worker: this slot gets no more work
+  kExit = 7,     // coordinator -> every rank, after the tables: the exit code
+  kAbort = 8,    // any rank -> every rank: an error ends the sweep now (payload: the exit code)
+  kHeld = 9,     // worker -> coordinator: this run's folder is locked by another process
 };
 
 struct Message {

@@ -4,13 +4,16 @@
 
 #include <csignal>
 
+#include "sweep/resources.h"
+#include "util/error.h"
+
 namespace regal::sweep {
 
 Worker::Worker(Transport& transport, const std::map<std::string, const PlannedRun*>& plan, RankResources resources,
                Executor& executor, std::function<std::filesystem::path(const std::string&)> run_dir_of,
-               std::function<bool()> stop_requested, int attempt)
+               std::function<bool()> stop_requested, Settings settings)
     : transport_(transport), plan_(plan), resources_(std::move(resources)), executor_(executor),
-      run_dir_of_(std::move(run_dir_of)), stop_requested_(std::move(stop_requested)), attempt_(attempt) {}
+      run_dir_of_(std::move(run_dir_of)), stop_requested_(std::move(stop_requested)), settings_(settings) {}
 
 void Worker::step() {
   if (!draining_ && stop_requested_ && stop_requested_()) {
@@ -48,8 +51,22 @@ void Worker::handle(const Message& message) {
     return;
   }
   const bool wants_gpu = run.experiment.device != "cpu";
-  executor_.start({run.run_id, run_dir_of_(run.run_id), run.experiment.to_json(), wants_gpu ? resources_.device : "cpu",
-                   resources_.threads, transport_.rank(), attempt_});
+  ChildSpec spec{run.run_id, run_dir_of_(run.run_id), run.experiment.to_json(), wants_gpu ? resources_.device : "cpu",
+                 resources_.threads, transport_.rank(), settings_.attempt, settings_.retry_failed,
+                 settings_.run_timeout.value_or(default_run_timeout(run.cost))};
+  StartOutcome started;
+  try {
+    started = executor_.start(spec);
+  } catch (const DiskFullError& error) {
+    // Not even its folder could be prepared: the run waits for the next start.
+    started.kind = StartOutcome::Kind::kFinished;
+    started.result.run_id = run.run_id;
+    started.result.state = layout::RunState::kPreempted;
+    started.result.error = std::string("disk full: ") + error.what();
+    started.result.disk_full = true;
+  }
+  if (started.kind == StartOutcome::Kind::kHeldElsewhere) transport_.send(0, kHeld, run.run_id);
+  if (started.kind == StartOutcome::Kind::kFinished) transport_.send(0, kResult, started.result.to_json().dump());
 }
 
 }  // namespace regal::sweep

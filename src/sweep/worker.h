@@ -1,11 +1,13 @@
 #pragma once
 // The worker: every rank's half of the protocol (transport.h). It asks the
 // coordinator for a run whenever a slot is free, starts assigned runs on its
-// Executor, reports each result, and on a stop signal drains: it forwards
-// the signal to its runs, asks for nothing more, and says done once every
-// run has ended.
+// Executor (reporting a run whose folder another process holds, or that
+// finished meanwhile), reports each result, and on a stop signal drains: it
+// forwards the signal to its runs, asks for nothing more, and says done once
+// every run has ended.
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "sweep/executor.h"
@@ -17,11 +19,16 @@ namespace regal::sweep {
 
 class Worker {
  public:
+  struct Settings {
+    int attempt = 0;                              // SLURM_RESTART_COUNT
+    bool retry_failed = false;                    // --retry-failed
+    std::optional<double> run_timeout;            // --run-timeout; nullopt: derived per run; 0: none
+  };
   // `run_dir_of` says where a run's folder is; `stop_requested` is polled at
   // every step (a stop signal arrived).
   Worker(Transport& transport, const std::map<std::string, const PlannedRun*>& plan, RankResources resources,
          Executor& executor, std::function<std::filesystem::path(const std::string&)> run_dir_of,
-         std::function<bool()> stop_requested, int attempt);
+         std::function<bool()> stop_requested, Settings settings);
 
   // Requests for free slots, results of ended runs, the drain on a stop.
   void step();
@@ -37,7 +44,7 @@ class Worker {
   Executor& executor_;
   std::function<std::filesystem::path(const std::string&)> run_dir_of_;
   std::function<bool()> stop_requested_;
-  int attempt_ = 0;
+  Settings settings_;
   std::size_t outstanding_ = 0, stopped_ = 0;  // requests not yet answered; slots told to stop
   bool draining_ = false, done_sent_ = false;
 };

@@ -12,11 +12,14 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <sstream>
 
 #include "data/batches.h"
 #include "eval/evaluate.h"
 #include "io/atomic_file.h"
+#include "io/checked_file.h"
 #include "util/error.h"
+#include "util/progress.h"
 #include "util/rng.h"
 
 namespace regal::train {
@@ -83,9 +86,12 @@ double read_scalar(torch::serialize::InputArchive& archive, const std::string& k
   return t.item<double>();
 }
 
+// The checkpoint is serialised in memory and written through io, with its
+// SHA-256 beside it: a full disk is an ordinary error, and damage is found
+// when the checkpoint is loaded again.
 void save_checkpoint(const std::filesystem::path& path, model::ClassifierImpl& model, torch::optim::AdamW& optimizer,
                      const LoopState& state, const torch::Device& device) {
-  io::produce_file_atomic(path, [&](const std::filesystem::path& tmp) {
+  {
     torch::serialize::OutputArchive archive, model_archive, optimizer_archive;
     model.save(model_archive);
     optimizer.save(optimizer_archive);
@@ -106,15 +112,18 @@ void save_checkpoint(const std::filesystem::path& path, model::ClassifierImpl& m
     nlohmann::json history = nlohmann::json::array();
     for (const auto& row : state.history) history.push_back(row.to_json());
     archive.write("history", c10::IValue(history.dump()));
-    archive.save_to(tmp.string());
-  });
+    std::ostringstream bytes;
+    archive.save_to(bytes);
+    io::write_file_with_digest(path, bytes.str());
+  }
 }
 
 LoopState load_checkpoint(const std::filesystem::path& path, model::ClassifierImpl& model,
                           torch::optim::AdamW* optimizer, const torch::Device& device) {
   torch::serialize::InputArchive archive, model_archive;
+  std::istringstream bytes(io::read_file_checked(path));  // IoError when damaged
   try {
-    archive.load_from(path.string(), device);
+    archive.load_from(bytes, device);
   } catch (const c10::Error& e) {
     throw IoError("cannot read checkpoint " + path.string() + ": " + e.what_without_backtrace());
   }
@@ -233,13 +242,21 @@ TrainResult train(model::ClassifierImpl& model, const data::Corpus& corpus, cons
 
   TrainResult result;
   LoopState state;
+  bool resumed = false;
   if (options.resume && !last.empty() && std::filesystem::exists(last)) {
-    state = load_checkpoint(last, model, &optimizer, options.device);
-    batches.seek(state.position);
-    result.resumed = true;
-    result.resumed_from = state.step;
-    spdlog::info("resuming from {} at step {}", last.string(), state.step);
-  } else {
+    try {
+      state = load_checkpoint(last, model, &optimizer, options.device);
+      batches.seek(state.position);
+      resumed = true;
+      result.resumed = true;
+      result.resumed_from = state.step;
+      spdlog::info("resuming from {} at step {}", last.string(), state.step);
+    } catch (const IoError& e) {
+      spdlog::warn("{}; training starts again from step 0", e.what());
+      state = LoopState();
+    }
+  }
+  if (!resumed) {
     // Dropout draws from the generator of its device: give it a stream of its own.
     seed_generator(cpu_generator(), derive_seed(options.seed, "dropout"));
     if (options.device.is_cuda()) seed_generator(default_generator(options.device), derive_seed(options.seed, "dropout"));
@@ -307,6 +324,7 @@ TrainResult train(model::ClassifierImpl& model, const data::Corpus& corpus, cons
     state.total_strings += batch.indices.size();
     ++state.step;
     state.position = batches.position();
+    heartbeat();
 
     const bool last_step = state.step == config.steps;
     if (state.step % config.eval_every == 0 || last_step) {

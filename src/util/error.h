@@ -30,4 +30,12 @@ class IoError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A write that failed for lack of space or quota (ENOSPC, EDQUOT): not a
+// fault of the run. The run stops as preempted and the sweep ends resumable
+// (exit 3); the same command finishes it once space is freed.
+class DiskFullError : public IoError {
+ public:
+  using IoError::IoError;
+};
+
 }  // namespace regal

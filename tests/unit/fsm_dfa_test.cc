@@ -118,6 +118,18 @@ TEST(Operations, ComplementIntersectEquivalent) {
   EXPECT_FALSE(equivalent(compile("a*", "ab"), compile("a*", "abc")));
 }
 
+// Found by tests/fuzz/regex_fuzzer: repeating an empty intersection copied a
+// fragment whose accept state the start cannot reach, and compile threw.
+TEST(Operations, RepeatingAnEmptyLanguageIsEmpty) {
+  for (const std::string regex : {"(a.b&b){2}", "(a&b)+", "(~(a|b)*){1,3}", "(a&b)*"}) {
+    const Dfa dfa = compile(regex);
+    for (const auto& s : all_strings("ab", 6)) {
+      const bool star = regex.back() == '*';
+      EXPECT_EQ(dfa.accepts_text(s), star && s.empty()) << regex << " on '" << s << "'";
+    }
+  }
+}
+
 TEST(Operations, MembershipOfTextOutsideTheAlphabetIsFalse) {
   const Dfa dfa = compile("(a|b)*");
   EXPECT_TRUE(dfa.accepts_text("abba"));

@@ -154,6 +154,41 @@ TEST(Scheduler, ALostRanksRunsGoToOthers) {
   scheduler.check_invariants();
 }
 
+TEST(Scheduler, RunsHeldElsewhereWaitAndComeBack) {
+  Scheduler scheduler({{"a", 2}, {"b", 1}});
+  scheduler.on_request(0);  // a
+  scheduler.on_held_elsewhere(0, "a");
+  scheduler.check_invariants();
+  EXPECT_EQ(scheduler.state("a"), RunState::kRunning);
+  const auto b = scheduler.on_request(0);
+  ASSERT_EQ(b.size(), 1U);
+  EXPECT_EQ(b[0].run_id, "b");
+  scheduler.on_finished(0, "b", RunState::kDone);
+  EXPECT_TRUE(scheduler.on_request(0).empty()) << "held: the run elsewhere may come back";
+  EXPECT_FALSE(scheduler.finished());
+  // Released unfinished (its holder was preempted): queued again, for the waiting rank.
+  const auto again = scheduler.on_released("a", RunState::kPreempted);
+  ASSERT_EQ(again.size(), 1U);
+  EXPECT_EQ(again[0].kind, Decision::Kind::kAssign);
+  EXPECT_EQ(again[0].run_id, "a");
+  scheduler.check_invariants();
+  scheduler.on_finished(0, "a", RunState::kDone);
+  EXPECT_TRUE(scheduler.finished());
+  scheduler.check_invariants();
+  // Released done: ends without running here; a drain leaves held runs to their holder.
+  Scheduler other({{"c", 1}, {"d", 1}});
+  other.on_request(0);
+  other.on_held_elsewhere(0, "c");
+  other.on_request(1);
+  other.on_held_elsewhere(1, "d");
+  other.on_released("c", RunState::kDone);
+  EXPECT_EQ(other.state("c"), RunState::kDone);
+  EXPECT_FALSE(other.finished());
+  other.on_drain();
+  EXPECT_TRUE(other.finished());
+  other.check_invariants();
+}
+
 TEST(Scheduler, DrainStopsHandingOut) {
   Scheduler scheduler({{"a", 1}, {"b", 1}, {"c", 1}});
   scheduler.on_request(0);
@@ -170,12 +205,16 @@ TEST(Scheduler, DrainStopsHandingOut) {
 namespace {
 
 // Finishes one started run per step, in start order; reports every run done.
+// Runs in `elsewhere` are found locked by another process: never started here.
 class FakeExecutor final : public Executor {
  public:
-  explicit FakeExecutor(std::map<std::string, int>& executed) : executed_(executed) {}
-  void start(const ChildSpec& spec) override {
+  FakeExecutor(std::map<std::string, int>& executed, const std::set<std::string>& elsewhere)
+      : executed_(executed), elsewhere_(elsewhere) {}
+  StartOutcome start(const ChildSpec& spec) override {
+    if (elsewhere_.count(spec.run_id)) return {StartOutcome::Kind::kHeldElsewhere, {}};
     running_.push_back(spec.run_id);
     ++executed_[spec.run_id];
+    return {};
   }
   std::vector<RunResult> reap() override {
     if (running_.empty()) return {};
@@ -191,6 +230,7 @@ class FakeExecutor final : public Executor {
 
  private:
   std::map<std::string, int>& executed_;
+  const std::set<std::string>& elsewhere_;
   std::vector<std::string> running_;
 };
 
@@ -204,10 +244,26 @@ class CountingTables final : public TableWriter {
  public:
   void write(const std::vector<aggregate::RunRecord>&) override { ++writes; }
   void finish(const std::vector<aggregate::RunRecord>& records) override { final_records = records; }
-  aggregate::RunRecord reread(const aggregate::RunRecord& record) override { return record; }
   std::string location() const override { return "memory"; }
   std::size_t writes = 0;
   std::vector<aggregate::RunRecord> final_records;
+};
+
+// Another process holds some runs until the clock passes `release_at`, then
+// its folders say done.
+class FakeFolders final : public RunFolders {
+ public:
+  explicit FakeFolders(const FakeClock& clock) : clock_(clock) {}
+  aggregate::RunRecord reread(const aggregate::RunRecord& record) override {
+    aggregate::RunRecord done = record;
+    done.state = layout::RunState::kDone;
+    return done;
+  }
+  bool held(const std::string&) override { return clock_.seconds() < release_at; }
+  double release_at = 50;
+
+ private:
+  const FakeClock& clock_;
 };
 
 }  // namespace
@@ -238,17 +294,19 @@ TEST(Sweep, WorkersAndCoordinatorOverInMemoryTransport) {
   Scheduler scheduler(todo);
   FakeClock clock;
   CountingTables tables;
-  Coordinator coordinator(*endpoints[0], scheduler, records, tables, clock);
+  FakeFolders folders(clock);
+  Coordinator coordinator(*endpoints[0], scheduler, records, tables, folders, clock);
   std::map<std::string, int> executed;
+  const std::set<std::string> elsewhere = {"run3", "run17"};
   std::vector<std::unique_ptr<FakeExecutor>> executors;
   std::vector<std::unique_ptr<Worker>> workers;
   RankResources resources;
   resources.slots = 2;
   for (int r = 0; r < ranks; ++r) {
-    executors.push_back(std::make_unique<FakeExecutor>(executed));
+    executors.push_back(std::make_unique<FakeExecutor>(executed, elsewhere));
     workers.push_back(std::make_unique<Worker>(*endpoints[static_cast<std::size_t>(r)], plan, resources, *executors.back(),
                                                [](const std::string& id) { return fs::path("/nonexistent") / id; },
-                                               [] { return false; }, 0));
+                                               [] { return false; }, Worker::Settings{}));
   }
   for (int tick = 0; tick < 10000 && !coordinator.finished(); ++tick) {
     clock.now += 1;
@@ -263,13 +321,16 @@ TEST(Sweep, WorkersAndCoordinatorOverInMemoryTransport) {
         }
       }
     }
+    coordinator.poll();
   }
   ASSERT_TRUE(coordinator.finished());
   coordinator.finish();
   EXPECT_TRUE(scheduler.finished());
   EXPECT_EQ(scheduler.count(RunState::kDone), runs);
-  EXPECT_EQ(executed.size(), runs);
+  EXPECT_EQ(executed.size(), runs - elsewhere.size()) << "runs held by another process are not run here";
   for (const auto& [id, times] : executed) EXPECT_EQ(times, 1) << id;
+  for (const auto& id : elsewhere) EXPECT_EQ(executed.count(id), 0U) << id;
+  EXPECT_GE(clock.now, folders.release_at) << "the sweep waited for the held runs";
   for (const auto& worker : workers) EXPECT_TRUE(worker->finished());
   EXPECT_EQ(tables.writes, runs + 1) << "once at the start, once per result";
   ASSERT_EQ(tables.final_records.size(), runs);
