@@ -33,7 +33,8 @@ demo: build
 	@echo "== sweep --spec sweeps/quickstart.toml: 12 runs (3 languages x LSTM/transformer x 2 seeds) =="
 	@$(BUILD_DIR)/sweep --spec sweeps/quickstart.toml
 	@echo
-	@echo "Tables: results/quickstart/aggregate/{runs,summary}.{csv,json}, sweep.h5; again offline: build/aggregate results/quickstart"
+	@echo "Tables: results/quickstart/aggregate/{runs,summary,overall,profiles}.{csv,json}, sweep.h5; again offline: build/aggregate results/quickstart"
+	@echo "LSTM against transformer: build/aggregate results/quickstart --compare 'model.arch=lstm' 'model.arch=transformer' --by language"
 
 bench: build
 	@bash bench/run.sh $(BUILD_DIR)

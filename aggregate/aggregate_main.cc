@@ -1,21 +1,30 @@
-// aggregate: rebuild and compare comparison tables from run folders alone (no MPI).
+// aggregate: rebuild and compare tables from regal run folders alone (no MPI).
 //
 //   aggregate RESULTS_DIR... [--group-by a,b] [--metrics m,...] [--format table|csv|json|markdown]
 //             [--runs] [--out DIR]
+//   aggregate RESULTS_DIR --compare 'model.arch=lstm' 'model.arch=transformer' [--by language]
+//             [--metrics m,...] [--effect 0.01] [--alpha 0.05]
+//   aggregate RESULTS_DIR --power [--effect 0.05] [--alpha 0.05] [--power-target 0.8]
 //
 // RESULTS_DIR is a sweep folder (results/<sweep>); several are compared side
-// by side with a `sweep` column. Prints the summary (or, with --runs, the
-// per-run table) in the chosen format; --out DIR writes runs.csv, runs.json,
-// summary.csv and summary.json there, exactly as the sweep's reducer does.
+// by side with a `sweep` column. Prints the summary (or the per-run table,
+// the comparison, the seeds needed) in the chosen format; --out DIR writes
+// every table there exactly as the sweep's reducer does (docs/statistics.md).
 #include <boost/program_options.hpp>
+#include <algorithm>
+#include <cmath>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
+#include "aggregate/analysis.h"
 #include "aggregate/collect.h"
+#include "aggregate/compare.h"
 #include "aggregate/tables.h"
+#include "util/error.h"
 #include "util/exit_codes.h"
 #include "util/main_guard.h"
-#include "util/error.h"
+#include "util/text.h"
 
 namespace po = boost::program_options;
 using namespace regal;
@@ -31,6 +40,65 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
+void print(const aggregate::Table& table, const std::string& format) {
+  if (format == "csv") std::cout << aggregate::to_csv(table);
+  if (format == "json") std::cout << aggregate::to_json(table).dump(2) << "\n";
+  if (format == "markdown") std::cout << aggregate::to_markdown(table);
+  if (format == "table") std::cout << aggregate::to_terminal(table);
+}
+
+// The comparison as a reader wants it in a terminal: what, where, the
+// difference with its interval, the adjusted p, P(a > b), the verdict.
+aggregate::Table compact_comparison(const aggregate::Table& full, const std::vector<std::string>& by) {
+  auto at = [&](const std::vector<std::string>& row, const std::string& column) {
+    return row[static_cast<std::size_t>(std::find(full.columns.begin(), full.columns.end(), column) - full.columns.begin())];
+  };
+  aggregate::Table table;
+  table.columns = by;
+  table.columns.insert(table.columns.end(), {"metric", "n", "a", "b", "a - b [95% CI]", "p (Holm)", "P(a>b)", "verdict"});
+  for (const auto& row : full.rows) {
+    std::vector<std::string> out;
+    for (const auto& axis : by) out.push_back(at(row, axis));
+    out.insert(out.end(), {at(row, "metric"), at(row, "n") + (at(row, "pairing") == "paired" ? "" : " unpaired"), at(row, "mean_a"),
+                           at(row, "mean_b"), at(row, "diff") + " [" + at(row, "diff_lo") + ", " + at(row, "diff_hi") + "]",
+                           at(row, "p_holm"), at(row, "p_improve"), at(row, "verdict")});
+    table.rows.push_back(std::move(out));
+  }
+  return table;
+}
+
+// With n pairs and no ties, the smallest two-sided exact Wilcoxon p is
+// 2 / 2^n, and Holm multiplies the smallest p by the number of rows: say so
+// when the fewest pairs of any paired row can never give a verdict.
+std::optional<std::string> too_few_pairs(const aggregate::Table& table, double alpha) {
+  const auto column = [&](const std::string& name) {
+    return static_cast<std::size_t>(std::find(table.columns.begin(), table.columns.end(), name) - table.columns.begin());
+  };
+  const std::size_t n_at = column("n"), pairing_at = column("pairing");
+  if (n_at == table.columns.size() || pairing_at == table.columns.size()) return std::nullopt;
+  std::optional<int> fewest;
+  for (const auto& row : table.rows) {
+    if (row[pairing_at] != "paired" || row[n_at].empty()) continue;
+    const int n = std::stoi(row[n_at]);
+    if (!fewest || n < *fewest) fewest = n;
+  }
+  const double rows = static_cast<double>(table.rows.size());
+  const auto smallest_p = [&](int n) { return std::min(1.0, rows * 2.0 / std::ldexp(1.0, n)); };
+  if (!fewest || smallest_p(*fewest) < alpha) return std::nullopt;
+  int needed = *fewest;
+  while (smallest_p(needed) >= alpha) ++needed;
+  return "note: with " + std::to_string(*fewest) + " pair(s), no row can reach alpha after Holm over " +
+         std::to_string(table.rows.size()) + " rows (smallest possible p " + aggregate::format_number(smallest_p(*fewest)) +
+         "); a verdict needs at least " + std::to_string(needed) + " matched pairs (seeds) per row";
+}
+
+double positive(const po::variables_map& vm, const char* flag, double fallback) {
+  if (!vm.count(flag)) return fallback;
+  const double value = vm[flag].as<double>();
+  if (!(value > 0)) throw InputError(std::string("--") + flag + " must be positive (got " + aggregate::format_number(value) + ")");
+  return value;
+}
+
 int run(int argc, char** argv) {
   po::options_description options("aggregate: comparison tables from regal run folders");
   options.add_options()
@@ -40,7 +108,15 @@ int run(int argc, char** argv) {
       ("metrics", po::value<std::string>(), "metrics, comma-separated (default: accuracies, gaps, horizon, ...)")
       ("format", po::value<std::string>()->default_value("table"), "table | csv | json | markdown")
       ("runs", "print the per-run table instead of the summary")
-      ("out", po::value<std::string>(), "also write runs.{csv,json} and summary.{csv,json} into DIR");
+      ("compare", po::value<std::vector<std::string>>()->multitoken(), "two selectors: the arms, e.g. 'model.arch=lstm' 'model.arch=transformer'")
+      ("by", po::value<std::string>(), "with --compare: one comparison per value of these axes, comma-separated")
+      ("power", "the seeds needed per summary cell to detect --effect")
+      ("effect", po::value<double>(), "the smallest difference that matters (default 0.01; ties, power)")
+      ("alpha", po::value<double>(), "significance level, family-wise with Holm (default 0.05)")
+      ("power-target", po::value<double>(), "power to plan seeds for (default 0.8)")
+      ("resamples", po::value<std::size_t>(), "bootstrap resamples of the summary (default 2000)")
+      ("compare-resamples", po::value<std::size_t>(), "bootstrap resamples of comparisons (default 10000)")
+      ("out", po::value<std::string>(), "also write every table (runs, summary, overall, profiles, compare) into DIR");
   po::positional_options_description positional;
   positional.add("dirs", -1);
   po::variables_map vm;
@@ -48,34 +124,82 @@ int run(int argc, char** argv) {
   po::notify(vm);
   if (vm.count("help") || !vm.count("dirs")) {
     std::cout << "usage: aggregate RESULTS_DIR... [options]\n" << options << "\n";
-    return vm.count("help") ? 0 : 2;
+    return vm.count("help") ? exit_code::kDone : exit_code::kBadInput;
   }
   const std::string format = vm["format"].as<std::string>();
   if (format != "table" && format != "csv" && format != "json" && format != "markdown") {
     throw InputError("--format must be table, csv, json or markdown (got '" + format + "')");
   }
+  aggregate::StatsOptions stats;
+  stats.effect = positive(vm, "effect", stats.effect);
+  stats.alpha = positive(vm, "alpha", stats.alpha);
+  stats.power = positive(vm, "power-target", stats.power);
+  if (vm.count("resamples")) stats.summary_resamples = vm["resamples"].as<std::size_t>();
+  if (vm.count("compare-resamples")) stats.compare_resamples = vm["compare-resamples"].as<std::size_t>();
+  std::vector<aggregate::Comparison> comparisons;
+  if (vm.count("compare")) {
+    const auto arms = vm["compare"].as<std::vector<std::string>>();
+    if (arms.size() != 2) throw InputError("--compare takes two selectors, the arms a and b (got " + std::to_string(arms.size()) + ")");
+    aggregate::Comparison c;
+    c.name = arms[0] + " vs " + arms[1];
+    c.a = aggregate::Selector::parse(arms[0]);
+    c.b = aggregate::Selector::parse(arms[1]);
+    if (vm.count("metrics")) c.metrics = split_list(vm["metrics"].as<std::string>());
+    if (vm.count("by")) c.by = split_list(vm["by"].as<std::string>());
+    comparisons.push_back(std::move(c));
+  } else if (vm.count("by")) {
+    throw InputError("--by goes with --compare");
+  }
+
   std::vector<aggregate::RunRecord> records;
-  for (const auto& dir : vm["dirs"].as<std::vector<std::string>>()) {
+  const auto dirs = vm["dirs"].as<std::vector<std::string>>();
+  for (const auto& dir : dirs) {
     if (!std::filesystem::is_directory(dir)) throw InputError("no such folder: " + dir);
     auto more = aggregate::collect_sweep(dir);
     records.insert(records.end(), more.begin(), more.end());
   }
   const std::vector<std::string> metrics =
       vm.count("metrics") ? split_list(vm["metrics"].as<std::string>()) : aggregate::default_metrics();
+  if (vm.count("metrics") && comparisons.empty()) {
+    const auto known = aggregate::known_metrics(records);
+    for (const auto& m : metrics) {
+      if (std::find(known.begin(), known.end(), m) == known.end()) throw InputError("unknown metric " + m + did_you_mean(m, known));
+    }
+  }
+  if (!comparisons.empty()) aggregate::validate(comparisons, records, stats);  // before anything is written
   std::optional<std::vector<std::string>> group_by;
   if (vm.count("group-by")) group_by = split_list(vm["group-by"].as<std::string>());
-  if (vm.count("out")) aggregate::write_tables(vm["out"].as<std::string>(), records, metrics, group_by);
+  if (vm.count("out")) {
+    const std::filesystem::path out = vm["out"].as<std::string>();
+    if (group_by) {
+      aggregate::write_tables(out.string(), records, metrics, group_by, stats);
+    } else {
+      aggregate::write_analysis(out, records, comparisons.empty() && dirs.size() == 1 ? aggregate::declared_comparisons(dirs[0]) : comparisons, stats);
+    }
+  }
 
-  // In a terminal, the compact summary (mean ± ci95); in files, every statistic.
-  const std::vector<std::string> shown =
-      vm.count("metrics") || format != "table" ? metrics : aggregate::display_metrics();
-  const aggregate::Table table = vm.count("runs")       ? aggregate::runs_table(records, shown)
-                                 : format == "table"    ? aggregate::compact_summary(records, shown, group_by)
-                                                        : aggregate::summary_table(records, shown, group_by);
-  if (format == "csv") std::cout << aggregate::to_csv(table);
-  if (format == "json") std::cout << aggregate::to_json(table).dump(2) << "\n";
-  if (format == "markdown") std::cout << aggregate::to_markdown(table);
-  if (format == "table") std::cout << aggregate::to_terminal(table);
+  if (!comparisons.empty()) {
+    const auto compared = aggregate::compare(records, comparisons, stats);
+    print(format == "table" ? compact_comparison(compared.table, comparisons[0].by) : compared.table, format);
+    if (format == "table") {
+      std::cout << "\na = " << comparisons[0].a.text << ", b = " << comparisons[0].b.text
+                << "; matched on every other axis; p: Wilcoxon (Mann-Whitney unpaired), Holm-adjusted over "
+                << compared.table.rows.size() << " rows; verdict at alpha " << aggregate::format_number(stats.alpha)
+                << ", tie within ±" << aggregate::format_number(stats.effect) << "\n";
+      if (const auto hint = too_few_pairs(compared.table, stats.alpha)) std::cout << *hint << "\n";
+    }
+  } else if (vm.count("power")) {
+    print(aggregate::power_table(records, vm.count("metrics") ? metrics : aggregate::display_metrics(), stats), format);
+  } else {
+    // In a terminal, the compact summary (mean ± ci95); in files, every statistic.
+    const std::vector<std::string> shown =
+        vm.count("metrics") || format != "table" ? metrics : aggregate::display_metrics();
+    const aggregate::Table table = vm.count("runs")       ? aggregate::runs_table(records, shown)
+                                   : format == "table"    ? aggregate::compact_summary(records, shown, group_by, stats)
+                                                          : aggregate::summary_table(records, shown, group_by, stats);
+    print(table, format);
+  }
+  for (const auto& warning : aggregate::provenance_warnings(records)) std::cerr << "warning: " << warning << "\n";
   std::size_t done = 0, failed = 0, corrupt = 0, other = 0;
   for (const auto& r : records) {
     if (r.state == layout::RunState::kCorrupt) {

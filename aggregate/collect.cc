@@ -38,6 +38,10 @@ RunRecord read_run(const fs::path& run_dir, const std::string& sweep,
     }
     const auto metrics = io::read_json_file(paths.metrics_json());
     if (metrics && metrics->is_object()) record.metrics = *metrics;
+    if (const auto env = io::read_json_file(paths.env_json()); env && env->is_object()) {
+      record.git_commit = env->value("git_commit", "");
+      record.git_dirty = env->value("git_dirty", false);
+    }
   }
   return record;
 }

@@ -10,9 +10,13 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <set>
 
 #include "io/atomic_file.h"
-#include "stats/distributions.h"
+#include "stats/bootstrap.h"
+#include "stats/descriptive.h"
+#include "stats/tests.h"
+#include "util/rng.h"
 
 namespace regal::aggregate {
 namespace {
@@ -41,6 +45,8 @@ const nlohmann::json* axis_value(const RunRecord& r, const std::string& name) {
   return nullptr;
 }
 
+}  // namespace
+
 std::string format_number(double value) {
   if (std::isnan(value)) return "";
   if (value == std::floor(value) && std::abs(value) < 1e15) {
@@ -52,8 +58,6 @@ std::string format_number(double value) {
   std::snprintf(text, sizeof text, "%.6g", value);
   return text;
 }
-
-}  // namespace
 
 const std::vector<std::string>& default_metrics() {
   static const std::vector<std::string> metrics = {
@@ -102,8 +106,15 @@ Table runs_table(const std::vector<RunRecord>& records, const std::vector<std::s
   return table;
 }
 
-Table summary_table(const std::vector<RunRecord>& records, const std::vector<std::string>& metrics,
-                    const std::optional<std::vector<std::string>>& group_by) {
+nlohmann::json StatsOptions::to_json() const {
+  return {{"bootstrap_seed", seed},   {"summary_resamples", summary_resamples},
+          {"compare_resamples", compare_resamples}, {"confidence", confidence},
+          {"alpha", alpha},          {"effect", effect}, {"power", power},
+          {"interval_rule", "t below " + std::to_string(stats::kBootstrapMinSeeds) + " runs, bootstrap from there"}};
+}
+
+std::vector<std::string> group_keys(const std::vector<RunRecord>& records,
+                                    const std::optional<std::vector<std::string>>& group_by) {
   std::vector<std::string> keys;
   if (has_multiple_sweeps(records)) keys.push_back("sweep");
   if (group_by) {
@@ -113,83 +124,166 @@ Table summary_table(const std::vector<RunRecord>& records, const std::vector<std
       if (axis != "seed") keys.push_back(axis);
     }
   }
+  return keys;
+}
+
+std::string axis_text(const RunRecord& record, const std::string& axis) {
+  if (axis == "sweep") return record.sweep;
+  const nlohmann::json* value = axis_value(record, axis);
+  return value == nullptr ? "" : cell(*value);
+}
+
+namespace {
+
+// Done runs' values of a metric, sorted: every statistic, the bootstrap's
+// resamples included, is then a function of the values alone, not of the
+// order in which the runs are listed.
+std::vector<double> values_of(const std::vector<const RunRecord*>& members, const std::string& metric) {
+  std::vector<double> values;
+  for (const auto* r : members) {
+    if (r->state == layout::RunState::kDone && r->metrics.contains(metric) && r->metrics[metric].is_number()) {
+      values.push_back(r->metrics[metric].get<double>());
+    }
+  }
+  std::sort(values.begin(), values.end());
+  return values;
+}
+
+std::string provenance_of(const std::vector<const RunRecord*>& members) {
+  std::set<std::string> commits;
+  bool dirty = false;
+  for (const auto* r : members) {
+    if (r->state != layout::RunState::kDone || r->git_commit.empty()) continue;
+    commits.insert(r->git_commit);
+    dirty = dirty || r->git_dirty;
+  }
+  std::string text;
+  if (commits.size() > 1) text = std::to_string(commits.size()) + " commits";
+  if (dirty) text += std::string(text.empty() ? "" : ", ") + "dirty tree";
+  return text;
+}
+
+}  // namespace
+
+std::vector<std::string> provenance_warnings(const std::vector<RunRecord>& records) {
+  std::vector<const RunRecord*> all;
+  for (const auto& r : records) all.push_back(&r);
+  const std::string mix = provenance_of(all);
+  if (mix.empty()) return {};
+  return {"the runs come from builds that differ (" + mix + "); results may move between them (the summary's provenance column says which groups)"};
+}
+
+Table summary_table(const std::vector<RunRecord>& records, const std::vector<std::string>& metrics,
+                    const std::optional<std::vector<std::string>>& group_by, const StatsOptions& options) {
+  const std::vector<std::string> keys = group_keys(records, group_by);
   // Groups in first-seen order.
-  std::vector<std::vector<std::string>> group_keys;
+  std::vector<std::vector<std::string>> order;
   std::map<std::vector<std::string>, std::vector<const RunRecord*>> groups;
   for (const auto& r : records) {
     std::vector<std::string> key;
-    for (const auto& k : keys) {
-      if (k == "sweep") {
-        key.push_back(r.sweep);
-        continue;
-      }
-      const nlohmann::json* value = axis_value(r, k);
-      key.push_back(value == nullptr ? "" : cell(*value));
-    }
-    if (!groups.count(key)) group_keys.push_back(key);
+    for (const auto& k : keys) key.push_back(axis_text(r, k));
+    if (!groups.count(key)) order.push_back(key);
     groups[key].push_back(&r);
+  }
+  // The splits whose accuracy is shown get a chance line.
+  std::vector<std::string> splits;
+  for (const auto& m : metrics) {
+    if (m.rfind("acc_test_", 0) == 0) splits.push_back(m.substr(4));
   }
   Table table;
   table.columns = keys;
-  table.columns.insert(table.columns.end(), {"n", "runs"});
+  table.columns.insert(table.columns.end(), {"n", "runs", "interval", "provenance"});
   for (const auto& m : metrics) {
-    for (const char* stat : {"_mean", "_std", "_ci95", "_min", "_max"}) table.columns.push_back(m + stat);
+    for (const char* stat : {"_mean", "_std", "_ci95", "_min", "_max", "_median", "_iqm", "_boot_lo", "_boot_hi"}) {
+      table.columns.push_back(m + stat);
+    }
   }
-  for (const auto& key : group_keys) {
+  for (const auto& split : splits) {
+    table.columns.push_back("chance_" + split);
+    table.columns.push_back("above_chance_" + split);
+  }
+  std::vector<double> above_p;  // per (row, split), Holm-adjusted across the table
+  for (const auto& key : order) {
     const auto& members = groups[key];
     std::vector<std::string> row = key;
     std::size_t done = 0;
     for (const auto* r : members) done += r->state == layout::RunState::kDone ? 1U : 0U;
     row.push_back(std::to_string(done));
     row.push_back(std::to_string(members.size()));
+    row.push_back(done < stats::kBootstrapMinSeeds ? "t" : "bootstrap");
+    row.push_back(provenance_of(members));
+    std::string stream;  // the group's name, for its bootstrap streams
+    for (const auto& k : key) stream += k + "\x1f";
     for (const auto& m : metrics) {
-      std::vector<double> values;
-      for (const auto* r : members) {
-        if (r->state == layout::RunState::kDone && r->metrics.contains(m) && r->metrics[m].is_number()) {
-          values.push_back(r->metrics[m].get<double>());
-        }
-      }
+      const std::vector<double> values = values_of(members, m);
       if (values.empty()) {
-        row.insert(row.end(), 5, "");
+        row.insert(row.end(), 9, "");
         continue;
       }
-      const double n = static_cast<double>(values.size());
-      double mean = 0;
-      for (const double v : values) mean += v;
-      mean /= n;
-      double variance = 0;
-      for (const double v : values) variance += (v - mean) * (v - mean);
-      const double std_dev = values.size() > 1 ? std::sqrt(variance / (n - 1)) : NAN;
-      const double ci = values.size() > 1 ? stats::student_t_quantile(0.975, static_cast<double>(values.size() - 1)) * std_dev / std::sqrt(n) : NAN;
-      row.push_back(format_number(mean));
-      row.push_back(format_number(std_dev));
-      row.push_back(format_number(ci));
-      row.push_back(format_number(*std::min_element(values.begin(), values.end())));
-      row.push_back(format_number(*std::max_element(values.begin(), values.end())));
+      const stats::Summary s = stats::summarize(values);
+      for (const double v : {s.mean, s.std, s.t_half_width, s.min, s.max, s.median, s.iqm}) row.push_back(format_number(v));
+      if (options.summary_resamples > 0 && values.size() > 1) {
+        const auto boot = stats::bootstrap_interval(values, stats::Statistic::kMean, options.summary_resamples,
+                                                    options.confidence, derive_seed(options.seed, stream + m));
+        row.push_back(format_number(boot.lo));
+        row.push_back(format_number(boot.hi));
+      } else {
+        row.insert(row.end(), 2, "");
+      }
+    }
+    for (const auto& split : splits) {
+      std::vector<double> chance, margin;
+      std::vector<const RunRecord*> ordered = members;  // by run id: order-free sums
+      std::sort(ordered.begin(), ordered.end(), [](const RunRecord* x, const RunRecord* y) { return x->run_id < y->run_id; });
+      for (const auto* r : ordered) {
+        const auto& m = r->metrics;
+        if (r->state != layout::RunState::kDone || !m.contains("chance_" + split) || !m["chance_" + split].is_number() ||
+            !m.contains("acc_" + split) || !m["acc_" + split].is_number()) {
+          continue;
+        }
+        chance.push_back(m["chance_" + split].get<double>());
+        margin.push_back(m["acc_" + split].get<double>() - chance.back());
+      }
+      row.push_back(format_number(stats::mean(chance)));
+      row.push_back("");  // filled once the whole family is known
+      above_p.push_back(margin.size() > 1 ? stats::paired_t_greater(margin) : NAN);
     }
     table.rows.push_back(std::move(row));
+  }
+  const std::vector<double> adjusted = stats::holm(above_p);
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    for (std::size_t k = 0; k < splits.size(); ++k) {
+      table.rows[r][table.columns.size() - 2 * splits.size() + 2 * k + 1] = format_number(adjusted[r * splits.size() + k]);
+    }
   }
   return table;
 }
 
 Table compact_summary(const std::vector<RunRecord>& records, const std::vector<std::string>& metrics,
-                      const std::optional<std::vector<std::string>>& group_by) {
-  const Table full = summary_table(records, metrics, group_by);
-  const std::size_t keys = full.columns.size() - 2 - 5 * metrics.size();
+                      const std::optional<std::vector<std::string>>& group_by, const StatsOptions& options) {
+  StatsOptions quick = options;
+  quick.summary_resamples = 0;  // the terminal shows mean ± t interval
+  const Table full = summary_table(records, metrics, group_by, quick);
+  auto column = [&](const std::string& name) {
+    return static_cast<std::size_t>(std::find(full.columns.begin(), full.columns.end(), name) - full.columns.begin());
+  };
+  const std::vector<std::string> keys = group_keys(records, group_by);
   Table table;
-  table.columns.assign(full.columns.begin(), full.columns.begin() + static_cast<std::ptrdiff_t>(keys + 1));  // keys, n
-  std::vector<std::size_t> shown;
-  for (std::size_t m = 0; m < metrics.size(); ++m) {
+  table.columns = keys;
+  table.columns.push_back("n");
+  std::vector<std::string> shown;
+  for (const auto& m : metrics) {
     bool any = false;
-    for (const auto& row : full.rows) any = any || !row[keys + 2 + 5 * m].empty();
+    for (const auto& row : full.rows) any = any || !row[column(m + "_mean")].empty();
     if (any) shown.push_back(m);
   }
-  for (const std::size_t m : shown) table.columns.push_back(metrics[m]);
+  table.columns.insert(table.columns.end(), shown.begin(), shown.end());
   for (const auto& row : full.rows) {
-    std::vector<std::string> out(row.begin(), row.begin() + static_cast<std::ptrdiff_t>(keys + 1));
-    for (const std::size_t m : shown) {
-      const std::string& mean = row[keys + 2 + 5 * m];
-      const std::string& ci = row[keys + 2 + 5 * m + 2];
+    std::vector<std::string> out(row.begin(), row.begin() + static_cast<std::ptrdiff_t>(keys.size()));
+    out.push_back(row[column("n")]);
+    for (const auto& m : shown) {
+      const std::string& mean = row[column(m + "_mean")];
+      const std::string& ci = row[column(m + "_ci95")];
       out.push_back(mean.empty() ? "" : ci.empty() ? mean : mean + " ± " + ci);
     }
     table.rows.push_back(std::move(out));
@@ -277,13 +371,14 @@ std::string to_terminal(const Table& table) {
 }
 
 void write_tables(const std::string& dir, const std::vector<RunRecord>& records, const std::vector<std::string>& metrics,
-                  const std::optional<std::vector<std::string>>& group_by) {
+                  const std::optional<std::vector<std::string>>& group_by, const StatsOptions& options) {
   const Table runs = runs_table(records, metrics);
-  const Table summary = summary_table(records, metrics, group_by);
+  const Table summary = summary_table(records, metrics, group_by, options);
   io::write_file_atomic(dir + "/runs.csv", to_csv(runs));
   io::write_file_atomic(dir + "/runs.json", to_json(runs).dump(2) + "\n");
   io::write_file_atomic(dir + "/summary.csv", to_csv(summary));
   io::write_file_atomic(dir + "/summary.json", to_json(summary).dump(2) + "\n");
+  io::write_file_atomic(dir + "/stats.json", options.to_json().dump(2) + "\n");
 }
 
 }  // namespace regal::aggregate

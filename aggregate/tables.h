@@ -3,8 +3,12 @@
 // that both produce the same bytes from the same runs.
 //
 // runs.*:    one row per run: sweep, run_id, status, every axis, metrics.
-// summary.*: grouped by every axis except the seed: n, mean, std, 95% CI
-//            (Student t), min, max of each metric over the runs that have it.
+// summary.*: grouped by every axis except the seed: n, runs, which interval
+//            leads, provenance, and per metric mean, std, 95% CI (Student t),
+//            min, max, median, IQM and the bootstrap interval of the mean;
+//            per test split the chance line and whether the runs beat it
+//            (docs/statistics.md).
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +26,21 @@ struct RunRecord {
   std::vector<std::pair<std::string, nlohmann::json>> axes;  // axis name -> value, in plan order
   nlohmann::json metrics = nlohmann::json::object();     // metrics.json (empty unless done)
   std::string error;                                     // failed: "stage: message"
+  std::string git_commit;                                // env.json: the source it was built from
+  bool git_dirty = false;                                // env.json: with uncommitted changes
+};
+
+// Settings of the statistics; the bootstrap seed and resamples are recorded
+// in aggregate/stats.json so anyone can recompute.
+struct StatsOptions {
+  std::size_t summary_resamples = 2000;    // 0: no bootstrap columns (the reducer's tables mid-sweep)
+  std::size_t compare_resamples = 10000;
+  double confidence = 0.95;
+  std::uint64_t seed = 20211206;           // base of every bootstrap stream (rliable's paper day)
+  double alpha = 0.05;                     // tests, Holm family-wise
+  double effect = 0.01;                    // the smallest difference that matters (ties, power)
+  double power = 0.8;                      // power target for seeds needed
+  nlohmann::json to_json() const;
 };
 
 // The metrics reported by default, in column order.
@@ -38,16 +57,24 @@ struct Table {
 Table runs_table(const std::vector<RunRecord>& records, const std::vector<std::string>& metrics);
 
 // Groups by `group_by` (default: every axis except seed), over done runs.
-// Columns: the group keys, n (done runs), runs (all runs of the group), then
-// for each metric: <m>_mean, <m>_std, <m>_ci95, <m>_min, <m>_max.
+// Columns: the group keys, n (done runs), runs (all runs of the group),
+// interval ("t" below stats::kBootstrapMinSeeds runs, else "bootstrap": the
+// one to read first), provenance ("" or what mixes: commits, a dirty tree),
+// then for each metric <m>_mean, _std, _ci95, _min, _max, _median, _iqm,
+// _boot_lo, _boot_hi; then for each acc_<split> among the metrics
+// chance_<split> and above_chance_<split> (a one-sided paired t over runs,
+// Holm-adjusted across the table).
 Table summary_table(const std::vector<RunRecord>& records, const std::vector<std::string>& metrics,
-                    const std::optional<std::vector<std::string>>& group_by);
+                    const std::optional<std::vector<std::string>>& group_by, const StatsOptions& options = {});
+
+// Lines to warn with when a summary mixes builds: more than one commit, or a dirty tree.
+std::vector<std::string> provenance_warnings(const std::vector<RunRecord>& records);
 
 // For reading in a terminal: the group keys, n, and per metric one cell
 // "mean ± ci95" (just the mean for a single run); metrics empty in every group
 // are left out.
 Table compact_summary(const std::vector<RunRecord>& records, const std::vector<std::string>& metrics,
-                      const std::optional<std::vector<std::string>>& group_by);
+                      const std::optional<std::vector<std::string>>& group_by, const StatsOptions& options = {});
 
 // The metrics a terminal summary shows by default.
 const std::vector<std::string>& display_metrics();
@@ -63,8 +90,20 @@ std::string to_terminal(const Table& table);
 // point, strings as they are, null as "".
 std::string cell(const nlohmann::json& value);
 
-// Writes runs.csv, runs.json, summary.csv, summary.json into `dir`, each atomically.
+// The number as the tables print it: whole numbers without a point, else 6
+// significant digits; NaN as "".
+std::string format_number(double value);
+
+// The group keys of a summary (every axis but seed, "sweep" first when mixed).
+std::vector<std::string> group_keys(const std::vector<RunRecord>& records,
+                                    const std::optional<std::vector<std::string>>& group_by);
+// A record's value of an axis as the tables print it ("" when absent).
+std::string axis_text(const RunRecord& record, const std::string& axis);
+
+// Writes runs.csv, runs.json, summary.csv, summary.json and stats.json into
+// `dir`, each atomically.
 void write_tables(const std::string& dir, const std::vector<RunRecord>& records,
-                  const std::vector<std::string>& metrics, const std::optional<std::vector<std::string>>& group_by);
+                  const std::vector<std::string>& metrics, const std::optional<std::vector<std::string>>& group_by,
+                  const StatsOptions& options = {});
 
 }  // namespace regal::aggregate

@@ -439,4 +439,15 @@ Corpus generate_corpus(const Language& language, const DataConfig& config, std::
   return Generator(language, config, corpus_seed(config, run_seed)).run();
 }
 
+void shuffle_labels(Split& split, std::uint64_t seed) {
+  std::map<std::size_t, std::vector<std::size_t>> by_length;
+  for (std::size_t i = 0; i < split.size(); ++i) by_length[split.length(i)].push_back(i);
+  Rng rng(seed);
+  for (const auto& [length, indices] : by_length) {
+    for (std::size_t i = indices.size(); i > 1; --i) {
+      std::swap(split.labels[indices[i - 1]], split.labels[indices[rng.below(i)]]);
+    }
+  }
+}
+
 }  // namespace regal::data

@@ -31,4 +31,9 @@ std::uint64_t corpus_seed(const DataConfig& config, std::uint64_t run_seed);
 // string), or when `edge_holdout` transitions cannot be held out.
 Corpus generate_corpus(const Language& language, const DataConfig& config, std::uint64_t run_seed);
 
+// A control: the labels of `split` permuted within each length (Fisher-Yates
+// with Rng(seed), lengths in ascending order), so a model trained on them can
+// only learn the class balance per length. The strings stay where they are.
+void shuffle_labels(Split& split, std::uint64_t seed);
+
 }  // namespace regal::data

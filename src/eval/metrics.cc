@@ -70,6 +70,7 @@ SplitMetrics split_metrics(const std::string& split, const std::vector<Predictio
     LengthMetrics& m = by_length[p.length];
     m.length = p.length;
     ++m.n;
+    m.accepted += p.label;
     m.accuracy += correct(p) ? 1 : 0;
     m.loss += p.loss;
     correct_total += correct(p) ? 1 : 0;
@@ -80,6 +81,8 @@ SplitMetrics split_metrics(const std::string& split, const std::vector<Predictio
     m.accuracy /= static_cast<double>(m.n);
     m.loss /= static_cast<double>(m.n);
     metrics.accuracy += m.accuracy;
+    const double accepted_share = static_cast<double>(m.accepted) / static_cast<double>(m.n);
+    metrics.chance += std::max(accepted_share, 1 - accepted_share);
     if (m.accuracy < metrics.worst_accuracy) {
       metrics.worst_accuracy = m.accuracy;
       metrics.worst_length = length;
@@ -91,6 +94,7 @@ SplitMetrics split_metrics(const std::string& split, const std::vector<Predictio
     return metrics;
   }
   metrics.accuracy /= static_cast<double>(by_length.size());
+  metrics.chance /= static_cast<double>(by_length.size());
   metrics.accuracy_pooled = correct_total / static_cast<double>(predictions.size());
   metrics.loss = loss_total / static_cast<double>(predictions.size());
   metrics.auroc = auroc(predictions);
@@ -147,6 +151,7 @@ nlohmann::json Summary::flat_json() const {
     flat["auroc_" + name] = optional_json(m.auroc);
     flat["ece_" + name] = m.ece;
     flat["n_" + name] = m.n;
+    flat["chance_" + name] = m.chance;
   }
   flat["ood_gap_len"] = optional_json(ood_gap_len);
   flat["ood_gap_edge"] = optional_json(ood_gap_edge);

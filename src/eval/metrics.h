@@ -21,6 +21,7 @@ struct Prediction {
 struct LengthMetrics {
   std::size_t length = 0;  // string length
   std::size_t n = 0;       // strings of this length
+  std::size_t accepted = 0;  // of them, accepted strings
   double accuracy = 0;     // fraction classified correctly
   double loss = 0;         // mean cross-entropy
 };
@@ -36,6 +37,7 @@ struct SplitMetrics {
   double worst_accuracy = 0;             // its accuracy
   std::optional<double> auroc;           // of P(accepted) against labels; none when one class is absent
   double ece = 0;                        // expected calibration error, 10 equal-width confidence bins
+  double chance = 0;                     // always answering each length's majority class, scored like `accuracy`
 };
 
 // A string is classified accepted when p_accept > 0.5.

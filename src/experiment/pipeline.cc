@@ -23,6 +23,7 @@
 #include "train/session.h"
 #include "util/error.h"
 #include "util/progress.h"
+#include "util/rng.h"
 #include "util/text.h"
 
 namespace regal::experiment {
@@ -206,6 +207,12 @@ class Pipeline {
     const data::Language language{e_.language.name, e_.language.regex, *dfa_};
     corpus_ = data::load_or_generate(language, e_.data, e_.seed, paths_.corpus_cache());
     io::write_json_file(paths_.telemetry_json(), corpus_->telemetry);
+    if (e_.train.shuffle_labels) {  // a control arm: what can be learned without the language
+      for (auto& split : corpus_->corpus.splits) {
+        if (split.name == "train" || split.name == "val") data::shuffle_labels(split, derive_seed(e_.seed, "shuffle_labels_" + split.name));
+      }
+      spdlog::info("train and val labels shuffled within each length (train.shuffle_labels)");
+    }
     for (const auto& split : corpus_->corpus.splits) spdlog::info("  {:<14} {:>7} strings", split.name, split.size());
   }
 

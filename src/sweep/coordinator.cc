@@ -9,6 +9,7 @@
 #include <chrono>
 #include <iostream>
 
+#include "aggregate/analysis.h"
 #include "aggregate/collect.h"
 #include "io/file_lock.h"
 #include "sweep/executor.h"
@@ -34,11 +35,22 @@ double SteadyClock::seconds() const {
 }
 
 void SweepFolder::write(const std::vector<aggregate::RunRecord>& records) {
-  aggregate::write_tables(sweep_paths_.aggregate_dir().string(), records, aggregate::default_metrics(), std::nullopt);
+  // Mid-sweep: the tables without their bootstrap columns, which the end fills.
+  aggregate::StatsOptions quick;
+  quick.summary_resamples = 0;
+  aggregate::write_tables(sweep_paths_.aggregate_dir().string(), records, aggregate::default_metrics(), std::nullopt, quick);
 }
 
 void SweepFolder::finish(const std::vector<aggregate::RunRecord>& records) {
-  write(records);
+  for (const auto& warning : aggregate::provenance_warnings(records)) spdlog::warn("{}", warning);
+  try {
+    aggregate::write_analysis(sweep_paths_.aggregate_dir(), records, aggregate::declared_comparisons(sweep_paths_.sweep_dir()),
+                              aggregate::StatsOptions{});
+  } catch (const InputError& error) {
+    // A declared comparison that these runs cannot answer (its arm failed, say) costs the comparison, not the tables.
+    spdlog::warn("comparisons left out: {}", error.what());
+    aggregate::write_analysis(sweep_paths_.aggregate_dir(), records, {}, aggregate::StatsOptions{});
+  }
   for (const auto& warning : aggregate::write_sweep_h5(sweep_paths_.sweep_h5(), sweep_paths_.sweep_dir(), records)) {
     spdlog::warn("{}", warning);
   }
@@ -139,6 +151,8 @@ std::vector<Decision> Coordinator::on_result(int rank, const nlohmann::json& mes
   aggregate::RunRecord& record = records_[index_.at(result.run_id)];
   record.state = result.state;
   record.metrics = result.metrics;
+  record.git_commit = result.git_commit;
+  record.git_dirty = result.git_dirty;
   record.error = result.state == RunState::kFailed ? result.stage + ": " + result.error : "";
   ++finished_;
   const double elapsed = clock_.seconds() - start_;

@@ -30,6 +30,15 @@ namespace {
 
 constexpr double kKillGraceSeconds = 10;  // after a timeout's TERM, before KILL
 
+// What the coordinator's record of a done run needs from its folder.
+void read_done_run(const layout::RunPaths& paths, RunResult& result) {
+  result.metrics = io::read_json_file(paths.metrics_json()).value_or(nlohmann::json::object());
+  if (const auto env = io::read_json_file(paths.env_json()); env && env->is_object()) {
+    result.git_commit = env->value("git_commit", "");
+    result.git_dirty = env->value("git_dirty", false);
+  }
+}
+
 }  // namespace
 
 nlohmann::json RunResult::to_json() const {
@@ -37,6 +46,7 @@ nlohmann::json RunResult::to_json() const {
                          {"error", error},   {"seconds", seconds}};
   if (state == RunState::kDone) json["metrics"] = metrics;
   if (disk_full) json["disk_full"] = true;
+  if (!git_commit.empty()) json["git"] = {{"commit", git_commit}, {"dirty", git_dirty}};
   return json;
 }
 
@@ -49,6 +59,10 @@ RunResult RunResult::from_json(const nlohmann::json& json) {
   result.seconds = json.value("seconds", 0.0);
   result.metrics = json.value("metrics", nlohmann::json::object());
   result.disk_full = json.value("disk_full", false);
+  if (json.contains("git")) {
+    result.git_commit = json["git"].value("commit", "");
+    result.git_dirty = json["git"].value("dirty", false);
+  }
   return result;
 }
 
@@ -71,8 +85,8 @@ StartOutcome ProcessExecutor::start(const ChildSpec& spec) {
     const bool done = status->state == RunState::kDone && !layout::check_artifacts(paths, *status);
     const bool failed = status->state == RunState::kFailed && !spec.retry_failed;
     if (done || failed) {
-      RunResult result{spec.run_id, status->state, status->stage, status->error, 0, nlohmann::json::object(), false};
-      if (done) result.metrics = io::read_json_file(paths.metrics_json()).value_or(nlohmann::json::object());
+      RunResult result{spec.run_id, status->state, status->stage, status->error, 0, nlohmann::json::object(), false, "", false};
+      if (done) read_done_run(paths, result);
       return {StartOutcome::Kind::kFinished, result};
     }
   }
@@ -196,11 +210,9 @@ RunResult finish_child(const fs::path& run_dir, const std::string& run_id, int e
       // The result still reaches the coordinator; the next start finds the run not done.
     }
   }
-  RunResult result{run_id, status.state, status.stage, status.error, seconds, nlohmann::json::object(), false};
+  RunResult result{run_id, status.state, status.stage, status.error, seconds, nlohmann::json::object(), false, "", false};
   result.disk_full = status.state == RunState::kPreempted && status.error.rfind("disk full", 0) == 0;
-  if (status.state == RunState::kDone) {
-    result.metrics = io::read_json_file(paths.metrics_json()).value_or(nlohmann::json::object());
-  }
+  if (status.state == RunState::kDone) read_done_run(paths, result);
   return result;
 }
 

@@ -39,6 +39,8 @@ struct RunResult {
   double seconds = 0;                                  // wall time of the child
   nlohmann::json metrics = nlohmann::json::object();   // metrics.json when done
   bool disk_full = false;                              // it stopped because a write found no space
+  std::string git_commit;                              // done: env.json's build provenance
+  bool git_dirty = false;
 
   nlohmann::json to_json() const;
   static RunResult from_json(const nlohmann::json& json);

@@ -32,7 +32,9 @@ nlohmann::json plan_json(const SweepSpec& spec, const std::vector<PlannedRun>& r
     for (const auto& [key, value] : run.axes) axes.push_back({key, value});
     list.push_back({{"run_id", run.run_id}, {"axes", axes}, {"cost", run.cost}});
   }
-  return {{"sweep", spec.name}, {"description", spec.description}, {"runs", list}};
+  nlohmann::json plan = {{"sweep", spec.name}, {"description", spec.description}, {"runs", list}};
+  if (!spec.comparisons.empty()) plan["compare"] = spec.comparisons;
+  return plan;
 }
 
 void check_spec_change(const SweepSpec& spec, const std::vector<PlannedRun>& runs, const layout::RunPaths& paths,

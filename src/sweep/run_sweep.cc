@@ -12,6 +12,7 @@
 #include <memory>
 #include <thread>
 
+#include "aggregate/analysis.h"
 #include "layout/results_root.h"
 #include "layout/run_paths.h"
 #include "sweep/coordinator.h"
@@ -98,12 +99,34 @@ RankResources resources_here(const std::vector<PlannedRun>& runs, const SweepOpt
   return resources;
 }
 
+// A [[compare]] arm that no planned run can fill would cost the comparison
+// only at the end of the sweep; refuse it now, naming the spec.
+void check_comparisons(const SweepSpec& spec, const std::vector<PlannedRun>& runs, const std::filesystem::path& file) {
+  if (spec.comparisons.empty()) return;
+  std::vector<aggregate::RunRecord> records;
+  records.reserve(runs.size());
+  for (const auto& run : runs) {
+    aggregate::RunRecord record;
+    record.run_id = run.run_id;
+    record.axes = run.axes;
+    records.push_back(std::move(record));
+  }
+  std::vector<aggregate::Comparison> comparisons;
+  for (const auto& entry : spec.comparisons) comparisons.push_back(aggregate::comparison_from_json(entry));
+  try {
+    aggregate::validate_selectors(comparisons, records);
+  } catch (const InputError& error) {
+    throw InputError(file.string() + ": [[compare]] " + error.what());
+  }
+}
+
 }  // namespace
 
 int run_sweep(Transport& transport, const SweepOptions& options) {
   const bool root = transport.rank() == 0;
   const SweepSpec spec = parse_spec(options.spec);  // every rank: a bad spec fails alike everywhere
   const std::vector<PlannedRun> runs = expand(spec);
+  check_comparisons(spec, runs, options.spec);
   const layout::RunPaths sweep_paths(options.results, spec.name, "");
   if (options.dry_run) {
     if (root) std::cout << dry_run_text(spec, runs, sweep_paths);

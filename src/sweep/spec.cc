@@ -10,6 +10,7 @@
 
 #include "experiment/registry.h"
 #include "fsm/compile.h"
+#include "layout/metrics_json.h"
 #include "util/error.h"
 #include "util/json_fields.h"
 #include "util/text.h"
@@ -38,6 +39,64 @@ std::string value_text(const nlohmann::json& value) {
 
 }  // namespace
 
+namespace {
+
+// [[compare]] tables: { name, a = { axis = value }, b = { ... }, metrics = [...], by = [...] },
+// their axes among the sweep's, their metrics among what runs report.
+template <class Fail>
+void read_comparisons(const nlohmann::json& tables, SweepSpec& spec, const Fail& fail) {
+  if (!tables.is_array()) fail("compare", "comparisons are written [[compare]]");
+  std::vector<std::string> axes;
+  for (const auto& axis : spec.grid) axes.push_back(axis.key);
+  for (const auto& group : spec.zips) {
+    for (const auto& axis : group) axes.push_back(axis.key);
+  }
+  const std::vector<std::string> metrics = layout::metrics_json_keys();
+  std::set<std::string> names;
+  for (const auto& table : tables) {
+    if (!table.is_object()) fail("compare", "a [[compare]] entry is a table");
+    for (const auto& [key, value] : table.items()) {
+      const std::vector<std::string> fields = {"name", "a", "b", "metrics", "by"};
+      if (std::find(fields.begin(), fields.end(), key) == fields.end()) {
+        fail("compare", "[[compare]] takes name, a, b, metrics and by (got '" + key + "')" + did_you_mean(key, fields));
+      }
+    }
+    if (!table.contains("a") || !table.contains("b") || !table["a"].is_object() || !table["b"].is_object() ||
+        table["a"].empty() || table["b"].empty()) {
+      fail("compare", "[[compare]] needs a = { axis = value } and b = { axis = value }");
+    }
+    std::string name = table.value("name", "");
+    if (!table.contains("name") || !table["name"].is_string() || name.empty()) fail("compare", "[[compare]] needs a name");
+    if (!names.insert(name).second) fail("compare", "two [[compare]] tables are named '" + name + "'");
+    for (const char* arm : {"a", "b"}) {
+      for (const auto& [axis, value] : table[arm].items()) {
+        if (std::find(axes.begin(), axes.end(), axis) == axes.end()) {
+          fail("compare", name + ": " + arm + " names '" + axis + "', which is not an axis of this sweep" + did_you_mean(axis, axes));
+        }
+        if (value.is_object() || value.is_array()) fail("compare", name + ": " + arm + "." + axis + " must be one value");
+      }
+    }
+    nlohmann::json entry = {{"name", name}, {"a", table["a"]}, {"b", table["b"]}, {"metrics", nlohmann::json::array()},
+                            {"by", nlohmann::json::array()}};
+    for (const char* list : {"metrics", "by"}) {
+      if (!table.contains(list)) continue;
+      if (!table[list].is_array()) fail("compare", name + ": " + list + " is a list of names");
+      for (const auto& item : table[list]) {
+        if (!item.is_string()) fail("compare", name + ": " + list + " is a list of names");
+        const std::string text = item.get<std::string>();
+        const auto& known = std::string(list) == "metrics" ? metrics : axes;
+        if (std::find(known.begin(), known.end(), text) == known.end()) {
+          fail("compare", name + ": unknown " + (std::string(list) == "metrics" ? "metric " : "axis ") + text + did_you_mean(text, known));
+        }
+        entry[list].push_back(text);
+      }
+    }
+    spec.comparisons.push_back(std::move(entry));
+  }
+}
+
+}  // namespace
+
 SweepSpec parse_spec(const fs::path& file) {
   std::ifstream in(file);
   if (!in) throw InputError("cannot read spec " + file.string());
@@ -58,7 +117,7 @@ SweepSpec parse_spec_text(std::string text, const fs::path& file) {
   };
   auto fail = [&](const std::string& path, const std::string& message) { throw InputError(where(path) + ": " + message); };
 
-  const std::vector<std::string> sections = {"sweep", "base", "grid", "zip", "exclude"};
+  const std::vector<std::string> sections = {"sweep", "base", "grid", "zip", "exclude", "compare"};
   for (const auto& [key, value] : json.items()) {
     if (std::find(sections.begin(), sections.end(), key) == sections.end()) {
       fail(key, "unknown section or key '" + key + "'" + did_you_mean(key, sections));
@@ -132,6 +191,7 @@ SweepSpec parse_spec_text(std::string text, const fs::path& file) {
       if (!known) fail("exclude", "exclude names '" + key + "', which is not an axis of this sweep");
     }
   }
+  if (json.contains("compare")) read_comparisons(json["compare"], spec, fail);
   return spec;
 }
 

@@ -31,6 +31,7 @@ struct SweepSpec {
   std::vector<std::vector<Axis>> zips;         // each group varies together
   std::vector<nlohmann::json> excludes;        // objects: axis key -> value
   std::map<std::string, std::size_t> lines;    // experiment key -> the line that set it (for errors)
+  std::vector<nlohmann::json> comparisons;     // [[compare]]: {name, a, b, metrics, by}, checked
 };
 
 // Parses and checks a spec. Throws InputError "FILE:LINE: message" for

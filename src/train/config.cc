@@ -30,7 +30,7 @@ nlohmann::json TrainConfig::to_json() const {
           {"beta1", beta1},     {"beta2", beta2},           {"warmup", warmup},
           {"clip", clip},       {"steps", steps},           {"batch_size", batch_size},
           {"eval_every", eval_every}, {"patience", patience}, {"checkpoint_every", checkpoint_every},
-          {"deterministic", deterministic}};
+          {"deterministic", deterministic}, {"shuffle_labels", shuffle_labels}};
 }
 
 TrainConfig TrainConfig::from_json(const nlohmann::json& json) {
@@ -65,6 +65,7 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& json) {
   config.patience = merged["patience"].get<std::size_t>();
   config.checkpoint_every = merged["checkpoint_every"].get<std::size_t>();
   config.deterministic = merged["deterministic"].get<bool>();
+  config.shuffle_labels = merged["shuffle_labels"].get<bool>();
   return config;
 }
 

@@ -21,6 +21,7 @@ struct TrainConfig {
   std::size_t patience = 0;         // early stop after this many evaluations without a better val_acc; 0: never
   std::size_t checkpoint_every = 500;  // steps between last.pt writes (also written at the end)
   bool deterministic = false;       // deterministic GPU kernels (slower); CPU runs are deterministic anyway
+  bool shuffle_labels = false;      // a control: train and val labels permuted within each length (tests untouched)
 
   // Throws InputError naming "train.<field>".
   void validate() const;

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -243,6 +244,28 @@ TEST(Generate, SameSeedSameCorpusOtherSeedOther) {
   // An explicit data.seed wins over the run's seed.
   config.seed = 77;
   EXPECT_EQ(generate_corpus(lang, config, 1), generate_corpus(lang, config, 2));
+}
+
+TEST(Generate, ShuffledLabelsKeepEachLengthsClassBalance) {
+  const Corpus corpus = generate_corpus(language("parity", "(b*ab*a)*b*"), small_config(), 3);
+  Split train = *corpus.find("train");
+  const Split original = train;
+  shuffle_labels(train, 11);
+  EXPECT_EQ(train.tokens, original.tokens) << "the strings stay";
+  std::map<std::size_t, std::pair<int, int>> before, after;  // length -> (accepted, total)
+  std::size_t moved = 0;
+  for (std::size_t i = 0; i < train.size(); ++i) {
+    before[original.length(i)].first += original.labels[i];
+    ++before[original.length(i)].second;
+    after[train.length(i)].first += train.labels[i];
+    ++after[train.length(i)].second;
+    moved += train.labels[i] != original.labels[i] ? 1 : 0;
+  }
+  EXPECT_EQ(after, before);
+  EXPECT_GT(moved, train.size() / 5) << "labels were permuted";
+  Split again = original;
+  shuffle_labels(again, 11);
+  EXPECT_EQ(again.labels, train.labels) << "the same seed, the same permutation";
 }
 
 TEST(Generate, TinyLanguagesSupplyWhatExistsOnce) {

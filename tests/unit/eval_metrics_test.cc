@@ -39,6 +39,15 @@ TEST(SplitMetrics, AveragesOverLengthsAndFindsTheWorst) {
   EXPECT_EQ(m.per_length[1].n, 4U);
 }
 
+TEST(SplitMetrics, ChanceIsTheMajorityShareAveragedOverLengths) {
+  // Length 1: 3 accepted of 4 (majority 0.75); length 2: 1 of 2 (0.5); length 3: none of 1 (1.0).
+  const auto m = split_metrics("test", {p(1, 1, 0.9f), p(1, 1, 0.9f), p(1, 1, 0.9f), p(1, 0, 0.9f), p(2, 1, 0.9f),
+                                        p(2, 0, 0.9f), p(3, 0, 0.9f)});
+  EXPECT_DOUBLE_EQ(m.chance, (0.75 + 0.5 + 1.0) / 3);
+  // A model that always answers "accepted" scores chance on lengths 1 and 2, nothing on 3.
+  EXPECT_DOUBLE_EQ(m.accuracy, (0.75 + 0.5 + 0.0) / 3);
+}
+
 TEST(Summary, GapsAndHorizon) {
   auto split = [](const std::string& name, std::vector<std::pair<std::uint32_t, double>> accuracy) {
     std::vector<Prediction> predictions;

@@ -111,6 +111,18 @@ TEST_F(SpecFile, ErrorsNameFileLineAndKey) {
             "SPEC:3: unknown section or key 'gird' (did you mean 'grid'?)");
   EXPECT_EQ(error_of(std::string(kHeader) + "\"train.lrr\" = 1\n"),
             "SPEC:5: unknown key 'train.lrr' in [base] (did you mean 'train.lr'?)");
+  const std::string grid = std::string(kHeader) + "[grid]\n\"model.arch\" = [\"lstm\", \"gru\"]\nseed = [0, 1]\n";
+  EXPECT_EQ(error_of(grid + "[[compare]]\nname = \"c\"\na = { \"model.arc\" = \"lstm\" }\nb = { \"model.arch\" = \"gru\" }\n"),
+            "SPEC:8: c: a names 'model.arc', which is not an axis of this sweep (did you mean 'model.arch'?)");
+  EXPECT_EQ(error_of(grid + "[[compare]]\nname = \"c\"\na = { \"model.arch\" = \"lstm\" }\nb = { \"model.arch\" = \"gru\" }\n"
+                            "metrics = [\"acc_test_lenood\"]\n"),
+            "SPEC:8: c: unknown metric acc_test_lenood (did you mean 'acc_test_len_ood'?)");
+  EXPECT_EQ(error_of(grid + "[[compare]]\na = { \"model.arch\" = \"lstm\" }\nb = { \"model.arch\" = \"gru\" }\n"),
+            "SPEC:8: [[compare]] needs a name");
+  const auto spec = parse_spec(write(grid + "[[compare]]\nname = \"c\"\na = { \"model.arch\" = \"lstm\" }\n"
+                                            "b = { \"model.arch\" = \"gru\" }\nby = [\"seed\"]\n"));
+  ASSERT_EQ(spec.comparisons.size(), 1U);
+  EXPECT_EQ(spec.comparisons[0]["by"], nlohmann::json::array({"seed"}));
 }
 
 TEST(Scheduler, LongestFirstNoDoubleAssignmentOneStateEach) {
@@ -428,11 +440,15 @@ TEST(Tables, StatisticsAndFormats) {
   const auto summary = aggregate::summary_table(records, {"acc_test_id"}, std::nullopt);
   ASSERT_EQ(summary.rows.size(), 1U);
   EXPECT_EQ(summary.columns[0], "language") << "grouped by every axis except seed";
-  EXPECT_EQ(summary.rows[0][1], "3");  // done runs
-  EXPECT_EQ(summary.rows[0][2], "4");  // all runs
-  EXPECT_EQ(summary.rows[0][3], "0.6");  // mean
-  EXPECT_EQ(summary.rows[0][4], "0.1");  // std
-  EXPECT_EQ(summary.rows[0][5], "0.248414");  // t(0.975, 2) * 0.1 / sqrt(3)
+  auto at = [&](const std::string& name) {
+    const auto it = std::find(summary.columns.begin(), summary.columns.end(), name);
+    return it == summary.columns.end() ? std::string("<no column>") : summary.rows[0][static_cast<std::size_t>(it - summary.columns.begin())];
+  };
+  EXPECT_EQ(at("n"), "3");  // done runs
+  EXPECT_EQ(at("runs"), "4");  // all runs
+  EXPECT_EQ(at("acc_test_id_mean"), "0.6");
+  EXPECT_EQ(at("acc_test_id_std"), "0.1");
+  EXPECT_EQ(at("acc_test_id_ci95"), "0.248414");  // t(0.975, 2) * 0.1 / sqrt(3)
   const std::string csv = aggregate::to_csv(aggregate::runs_table(records, {"acc_test_id"}));
   EXPECT_NE(csv.find("\"train: boom, \"\"quoted\"\"\"\r\n"), std::string::npos) << csv;
 }
