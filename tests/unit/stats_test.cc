@@ -122,6 +122,7 @@ TEST(Bootstrap, CoversTheTrueMeanAsOftenAsItClaims) {
     const Interval i = bootstrap_interval(sample, Statistic::kMean, 2000, 0.95, static_cast<std::uint64_t>(trial));
     covered += i.lo <= 1.0 && 1.0 <= i.hi ? 1 : 0;
   }
+  RecordProperty("covered_of_1000", covered);  // in --gtest_output=xml
   EXPECT_GE(covered, 930);
   EXPECT_LE(covered, 970);
 }
