@@ -259,7 +259,7 @@ TEST(Generate, ShuffledLabelsKeepEachLengthsClassBalance) {
     ++before[original.length(i)].second;
     after[train.length(i)].first += train.labels[i];
     ++after[train.length(i)].second;
-    moved += train.labels[i] != original.labels[i] ? 1 : 0;
+    moved += train.labels[i] != original.labels[i] ? 1U : 0U;
   }
   EXPECT_EQ(after, before);
   EXPECT_GT(moved, train.size() / 5) << "labels were permuted";

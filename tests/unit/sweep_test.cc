@@ -436,7 +436,13 @@ TEST(Tables, StatisticsAndFormats) {
     r.metrics = {{"acc_test_id", 0.5 + 0.1 * seed}};
     records.push_back(r);
   }
-  records.push_back({"s", "id3", layout::RunState::kFailed, {{"language", "parity"}, {"seed", 3}}, {}, "train: boom, \"quoted\""});
+  aggregate::RunRecord failed;
+  failed.sweep = "s";
+  failed.run_id = "id3";
+  failed.state = layout::RunState::kFailed;
+  failed.axes = {{"language", "parity"}, {"seed", 3}};
+  failed.error = "train: boom, \"quoted\"";
+  records.push_back(failed);
   const auto summary = aggregate::summary_table(records, {"acc_test_id"}, std::nullopt);
   ASSERT_EQ(summary.rows.size(), 1U);
   EXPECT_EQ(summary.columns[0], "language") << "grouped by every axis except seed";
