@@ -143,6 +143,14 @@ Summary summarize(std::vector<SplitMetrics> splits, double tau) {
 nlohmann::json Summary::flat_json() const {
   nlohmann::json flat = nlohmann::json::object();
   for (const auto& [name, m] : splits) {
+    if (m.n == 0) {
+      // No strings of this split (all short strings went to training, say): no score, not a zero.
+      for (const char* key : {"acc_", "acc_pooled_", "loss_", "worst_len_", "worst_acc_", "auroc_", "ece_", "chance_"}) {
+        flat[key + name] = nullptr;
+      }
+      flat["n_" + name] = 0;
+      continue;
+    }
     flat["acc_" + name] = m.accuracy;
     flat["acc_pooled_" + name] = m.accuracy_pooled;
     flat["loss_" + name] = m.loss;

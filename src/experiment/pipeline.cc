@@ -81,6 +81,7 @@ layout::RunCurves curves_of(const std::vector<train::HistoryRow>& history, const
     for (const auto& m : split.per_length) {
       scores.length.push_back(m.length);
       scores.n.push_back(m.n);
+      scores.accepted.push_back(m.accepted);
       scores.accuracy.push_back(m.accuracy);
       scores.loss.push_back(m.loss);
     }

@@ -1,5 +1,7 @@
 #include "layout/metrics_h5.h"
 
+#include <algorithm>
+
 #include "io/atomic_file.h"
 
 namespace regal::layout {
@@ -16,6 +18,7 @@ void write_curves(const io::h5::Group& group, const RunCurves& curves) {
     g.write("n", split.n);
     g.write("accuracy", split.accuracy);
     g.write("loss", split.loss);
+    if (!split.accepted.empty()) g.write("accepted", split.accepted);
   }
 }
 
@@ -51,8 +54,13 @@ RunCurves read_curves(const fs::path& path) {
   const io::h5::Group eval = file.open_group("eval");
   for (const auto& name : eval.children()) {
     const io::h5::Group g = eval.open_group(name);
-    curves.eval[name] = {g.read<std::uint64_t>("length"), g.read<std::uint64_t>("n"), g.read<double>("accuracy"),
-                         g.read<double>("loss")};
+    SplitScores& scores = curves.eval[name];
+    scores = {g.read<std::uint64_t>("length"), g.read<std::uint64_t>("n"), g.read<double>("accuracy"),
+              g.read<double>("loss"), {}};
+    const auto datasets = g.children();
+    if (std::find(datasets.begin(), datasets.end(), "accepted") != datasets.end()) {
+      scores.accepted = g.read<std::uint64_t>("accepted");
+    }
   }
   return curves;
 }

@@ -5,7 +5,9 @@
 //   /history/    one dataset per column: step (uint64), then lr, train_loss,
 //                train_acc, val_loss, val_acc, elapsed_seconds,
 //                strings_per_second (float64), one entry per evaluation
-//   /eval/<split>/  length, n (uint64), accuracy, loss (float64), per length
+//   /eval/<split>/  length, n, accepted (uint64), accuracy, loss (float64), per
+//                length (accepted: strings of the language among the n; files
+//                written before it was added lack it)
 //   /summary     attributes: every scalar of metrics.json
 //
 // The run's pipeline writes it, sweep.h5 copies /history and /eval of every
@@ -30,6 +32,7 @@ inline constexpr const char* kHistoryColumns[] = {"lr", "train_loss", "train_acc
 struct SplitScores {
   std::vector<std::uint64_t> length, n;  // per evaluated length: the length, strings evaluated
   std::vector<double> accuracy, loss;    // per length
+  std::vector<std::uint64_t> accepted;   // per length: strings labelled accepted (empty in older files)
 };
 
 struct RunCurves {

@@ -73,6 +73,17 @@ TEST(Summary, GapsAndHorizon) {
   EXPECT_EQ(*summarize({split("test_id", {{1, 0.5}, {2, 1.0}})}, 0.95).horizon, 0U);
 }
 
+TEST(Summary, AnEmptySplitHasNoScoreRatherThanZero) {
+  // All short strings went to training: test_id is empty; its accuracy is unknown, not 0.
+  const Summary summary = summarize({split_metrics("test_id", {}), split_metrics("test_len_ood", {p(5, 1, 0.9f)})}, 0.95);
+  const auto flat = summary.flat_json();
+  EXPECT_TRUE(flat["acc_test_id"].is_null());
+  EXPECT_TRUE(flat["chance_test_id"].is_null());
+  EXPECT_EQ(flat["n_test_id"], 0);
+  EXPECT_EQ(flat["acc_test_len_ood"], 1.0);
+  EXPECT_TRUE(flat["ood_gap_len"].is_null());
+}
+
 TEST(Schedule, WarmupThenCosineToLrMin) {
   regal::train::TrainConfig config;
   config.lr = 1e-3;
