@@ -3,6 +3,9 @@
 // removed and the target is left as it was.
 #include "io/atomic_file.h"
 
+#include <fstream>
+#include <iterator>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -88,6 +91,14 @@ void write_whole_file(const fs::path& path, std::string_view content) {
 
 void write_file_atomic(const fs::path& path, std::string_view content) {
   produce_file_atomic(path, [&](const fs::path& tmp) { write_whole_file(tmp, content); });
+}
+
+std::optional<std::string> read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return std::nullopt;
+  return content;
 }
 
 }  // namespace regal::io

@@ -3,6 +3,8 @@
 // renamed into place, so a reader sees either the old file or the whole new one.
 #include <filesystem>
 #include <functional>
+#include <optional>
+#include <string>
 #include <string_view>
 
 namespace regal::io {
@@ -26,6 +28,9 @@ void write_whole_file(const std::filesystem::path& path, std::string_view conten
 
 // fs::create_directories, with DiskFullError or IoError naming the folder.
 void create_folders(const std::filesystem::path& dir);
+
+// The whole content of `path`; nullopt when it is missing or unreadable.
+std::optional<std::string> read_file(const std::filesystem::path& path);
 
 // The temporary name used beside `path` (unique per process and call).
 std::filesystem::path temporary_path_for(const std::filesystem::path& path);
