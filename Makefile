@@ -11,7 +11,7 @@ GENERATOR    := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
 PREFIX       ?= /usr/local
 
-.PHONY: all bootstrap configure build test demo bench fuzz install package clean
+.PHONY: all bootstrap configure build test demo report bench fuzz install package clean
 
 all: build
 
@@ -35,6 +35,12 @@ demo: build
 	@echo
 	@echo "Tables: results/quickstart/aggregate/{runs,summary,overall,profiles}.{csv,json}, sweep.h5; again offline: build/aggregate results/quickstart"
 	@echo "LSTM against transformer: build/aggregate results/quickstart --compare 'model.arch=lstm' 'model.arch=transformer' --by language"
+	@echo "Report (open in a browser): $(CURDIR)/results/quickstart/report/report.html"
+
+# The quickstart's report: runs what is not done yet, then (re)writes report/.
+report: build
+	@$(BUILD_DIR)/sweep --spec sweeps/quickstart.toml >/dev/null
+	@echo "$(CURDIR)/results/quickstart/report/report.html"
 
 bench: build
 	@bash bench/run.sh $(BUILD_DIR)

@@ -5,6 +5,7 @@
 //   aggregate RESULTS_DIR --compare 'model.arch=lstm' 'model.arch=transformer' [--by language]
 //             [--metrics m,...] [--effect 0.01] [--alpha 0.05]
 //   aggregate RESULTS_DIR --power [--effect 0.05] [--alpha 0.05] [--power-target 0.8]
+//   aggregate RESULTS_DIR --report [--out DIR] [--report-metric M] [--no-run-figures]
 //
 // RESULTS_DIR is a sweep folder (results/<sweep>); several are compared side
 // by side with a `sweep` column. Prints the summary (or the per-run table,
@@ -20,6 +21,8 @@
 #include "aggregate/analysis.h"
 #include "aggregate/collect.h"
 #include "aggregate/compare.h"
+#include "aggregate/report.h"
+#include "layout/run_paths.h"
 #include "aggregate/tables.h"
 #include "util/error.h"
 #include "util/exit_codes.h"
@@ -67,36 +70,40 @@ aggregate::Table compact_comparison(const aggregate::Table& full, const std::vec
   return table;
 }
 
-// With n pairs and no ties, the smallest two-sided exact Wilcoxon p is
-// 2 / 2^n, and Holm multiplies the smallest p by the number of rows: say so
-// when the fewest pairs of any paired row can never give a verdict.
-std::optional<std::string> too_few_pairs(const aggregate::Table& table, double alpha) {
-  const auto column = [&](const std::string& name) {
-    return static_cast<std::size_t>(std::find(table.columns.begin(), table.columns.end(), name) - table.columns.begin());
-  };
-  const std::size_t n_at = column("n"), pairing_at = column("pairing");
-  if (n_at == table.columns.size() || pairing_at == table.columns.size()) return std::nullopt;
-  std::optional<int> fewest;
-  for (const auto& row : table.rows) {
-    if (row[pairing_at] != "paired" || row[n_at].empty()) continue;
-    const int n = std::stoi(row[n_at]);
-    if (!fewest || n < *fewest) fewest = n;
-  }
-  const double rows = static_cast<double>(table.rows.size());
-  const auto smallest_p = [&](int n) { return std::min(1.0, rows * 2.0 / std::ldexp(1.0, n)); };
-  if (!fewest || smallest_p(*fewest) < alpha) return std::nullopt;
-  int needed = *fewest;
-  while (smallest_p(needed) >= alpha) ++needed;
-  return "note: with " + std::to_string(*fewest) + " pair(s), no row can reach alpha after Holm over " +
-         std::to_string(table.rows.size()) + " rows (smallest possible p " + aggregate::format_number(smallest_p(*fewest)) +
-         "); a verdict needs at least " + std::to_string(needed) + " matched pairs (seeds) per row";
-}
-
 double positive(const po::variables_map& vm, const char* flag, double fallback) {
   if (!vm.count(flag)) return fallback;
   const double value = vm[flag].as<double>();
   if (!(value > 0)) throw InputError(std::string("--") + flag + " must be positive (got " + aggregate::format_number(value) + ")");
   return value;
+}
+
+// aggregate DIR --report: the report of one sweep folder, into DIR/report or --out.
+int report(const po::variables_map& vm, const std::vector<std::string>& dirs, const std::vector<aggregate::RunRecord>& records,
+           std::vector<aggregate::Comparison> comparisons, const aggregate::StatsOptions& stats) {
+  if (dirs.size() != 1) throw InputError("--report takes one sweep folder (got " + std::to_string(dirs.size()) + ")");
+  for (const char* flag : {"runs", "power", "group-by"}) {
+    if (vm.count(flag)) throw InputError(std::string("--") + flag + " does not go with --report");
+  }
+  aggregate::ReportOptions options;
+  options.stats = stats;
+  options.run_figures = !vm.count("no-run-figures");
+  if (vm.count("report-metric")) {
+    options.metric = vm["report-metric"].as<std::string>();
+    const auto known = aggregate::known_metrics(records);
+    if (std::find(known.begin(), known.end(), options.metric) == known.end()) {
+      throw InputError("--report-metric: unknown metric " + options.metric + did_you_mean(options.metric, known));
+    }
+  }
+  const aggregate::plot::Tools tools = aggregate::plot::require_tools("leave out --report");
+  if (comparisons.empty()) comparisons = aggregate::declared_comparisons(dirs[0]);
+  const std::filesystem::path out =
+      vm.count("out") ? std::filesystem::path(vm["out"].as<std::string>()) : layout::RunPaths::from_sweep_dir(dirs[0]).report_dir();
+  const auto result = aggregate::write_report(dirs[0], out, records, comparisons, options, tools);
+  for (const auto& w : result.warnings) std::cerr << "warning: " << w << "\n";
+  std::cerr << "report: " << result.figures << " figures" << (options.run_figures ? ", figures of " + std::to_string(result.run_figures_drawn) + " run(s) drawn" : "")
+            << (result.partial ? "; partial: some runs are not finished" : "") << "\n";
+  std::cout << result.html.string() << "\n";
+  return exit_code::kDone;
 }
 
 int run(int argc, char** argv) {
@@ -116,7 +123,12 @@ int run(int argc, char** argv) {
       ("power-target", po::value<double>(), "power to plan seeds for (default 0.8)")
       ("resamples", po::value<std::size_t>(), "bootstrap resamples of the summary (default 2000)")
       ("compare-resamples", po::value<std::size_t>(), "bootstrap resamples of comparisons (default 10000)")
-      ("out", po::value<std::string>(), "also write every table (runs, summary, overall, profiles, compare) into DIR");
+      ("out", po::value<std::string>(), "also write every table (runs, summary, overall, profiles, compare) into DIR; "
+                                        "with --report, where the report goes")
+      ("report", "build the sweep's report (report.html, report.md, figures/) into RESULTS_DIR/report, or --out")
+      ("report-metric", po::value<std::string>(), "the metric of the report's heatmap, profiles and scaling figure "
+                                                  "(default acc_test_len_ood)")
+      ("no-run-figures", "with --report: leave each run's visualizations/ as they are");
   po::positional_options_description positional;
   positional.add("dirs", -1);
   po::variables_map vm;
@@ -167,6 +179,7 @@ int run(int argc, char** argv) {
     }
   }
   if (!comparisons.empty()) aggregate::validate(comparisons, records, stats);  // before anything is written
+  if (vm.count("report")) return report(vm, dirs, records, comparisons, stats);
   std::optional<std::vector<std::string>> group_by;
   if (vm.count("group-by")) group_by = split_list(vm["group-by"].as<std::string>());
   if (vm.count("out")) {
@@ -186,7 +199,7 @@ int run(int argc, char** argv) {
                 << "; matched on every other axis; p: Wilcoxon (Mann-Whitney unpaired), Holm-adjusted over "
                 << compared.table.rows.size() << " rows; verdict at alpha " << aggregate::format_number(stats.alpha)
                 << ", tie within ±" << aggregate::format_number(stats.effect) << "\n";
-      if (const auto hint = too_few_pairs(compared.table, stats.alpha)) std::cout << *hint << "\n";
+      if (const auto hint = aggregate::verdict_floor(compared.table, stats.alpha)) std::cout << *hint << "\n";
     }
   } else if (vm.count("power")) {
     print(aggregate::power_table(records, vm.count("metrics") ? metrics : aggregate::display_metrics(), stats), format);

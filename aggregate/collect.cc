@@ -25,6 +25,7 @@ RunRecord read_run(const fs::path& run_dir, const std::string& sweep,
   RunRecord record;
   record.sweep = sweep;
   record.run_id = paths.run_id();
+  record.run_dir = paths.run_dir();
   record.axes = std::move(axes);
   const auto status = layout::read_status(paths);
   record.state = status ? status->state : layout::RunState::kPending;

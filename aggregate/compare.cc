@@ -343,4 +343,26 @@ Table power_table(const std::vector<RunRecord>& records, const std::vector<std::
   return table;
 }
 
+std::optional<std::string> verdict_floor(const Table& table, double alpha) {
+  const auto column = [&](const std::string& name) {
+    return static_cast<std::size_t>(std::find(table.columns.begin(), table.columns.end(), name) - table.columns.begin());
+  };
+  const std::size_t n_at = column("n"), pairing_at = column("pairing");
+  if (n_at == table.columns.size() || pairing_at == table.columns.size()) return std::nullopt;
+  std::optional<int> fewest;
+  for (const auto& row : table.rows) {
+    if (row[pairing_at] != "paired" || row[n_at].empty()) continue;
+    const int n = std::stoi(row[n_at]);
+    if (!fewest || n < *fewest) fewest = n;
+  }
+  const double rows = static_cast<double>(table.rows.size());
+  const auto smallest_p = [&](int n) { return std::min(1.0, rows * 2.0 / std::ldexp(1.0, n)); };
+  if (!fewest || smallest_p(*fewest) < alpha) return std::nullopt;
+  int needed = *fewest;
+  while (smallest_p(needed) >= alpha) ++needed;
+  return "note: with " + std::to_string(*fewest) + " pair(s), no row can reach alpha after Holm over " +
+         std::to_string(table.rows.size()) + " rows (smallest possible p " + format_number(smallest_p(*fewest)) +
+         "); a verdict needs at least " + std::to_string(needed) + " matched pairs (seeds) per row";
+}
+
 }  // namespace regal::aggregate

@@ -7,6 +7,7 @@
 // is every row of one call. Verdict: the arm the difference favours when its
 // Holm-adjusted p is below alpha; "tie" when the difference's interval lies
 // within ±effect; else "unclear".
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -56,6 +57,12 @@ Comparisons compare(const std::vector<RunRecord>& records, const std::vector<Com
 // (two arms, alpha, power), and the power of the seeds at hand.
 Table power_table(const std::vector<RunRecord>& records, const std::vector<std::string>& metrics,
                   const StatsOptions& options);
+
+// With n pairs and no ties, the smallest two-sided exact Wilcoxon p is
+// 2 / 2^n, and Holm multiplies the smallest p by the number of rows: a note
+// when the fewest pairs of any paired row of a comparison table can never
+// give a verdict (with the pairs it would take), else nullopt.
+std::optional<std::string> verdict_floor(const Table& table, double alpha);
 
 // Whether lower is better for a metric (losses, calibration error, gaps, time).
 bool lower_is_better(const std::string& metric);

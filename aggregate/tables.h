@@ -9,6 +9,7 @@
 //            per test split the chance line and whether the runs beat it
 //            (docs/statistics.md).
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,7 @@ struct RunRecord {
   std::string error;                                     // failed: "stage: message"
   std::string git_commit;                                // env.json: the source it was built from
   bool git_dirty = false;                                // env.json: with uncommitted changes
+  std::filesystem::path run_dir;                         // its folder (empty for records built in memory)
 };
 
 // Settings of the statistics; the bootstrap seed and resamples are recorded

@@ -5,5 +5,6 @@ build=${1:-build}
 "$build/bench/fsm_bench" --benchmark_counters_tabular=true
 "$build/bench/data_bench" --benchmark_counters_tabular=true
 "$build/bench/stats_bench" --benchmark_counters_tabular=true
+"$build/bench/report_bench" 1000 40
 bash "$(dirname "$0")/compare_step.sh" "$build" 1
 bash "$(dirname "$0")/faults_bench.sh" "$build" 3

@@ -19,6 +19,10 @@ packages=(
   python3-torch python3-h5py python3-numpy
   # a one-node SLURM cluster for the SLURM tests
   slurm-wlm slurm-client munge
+  # figures and the report: gnuplot (PNG through cairo, SVG), Graphviz for the
+  # automata, the fonts they draw with; a headless browser and PIL to test the report
+  gnuplot-nox graphviz fonts-dejavu-core
+  chromium python3-pil
 )
 
 missing=()

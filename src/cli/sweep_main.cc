@@ -15,6 +15,8 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "aggregate/plot.h"
+#include "aggregate/run_figures.h"
 #include "experiment/pipeline.h"
 #include "experiment/registry.h"
 #include "io/atomic_file.h"
@@ -135,6 +137,8 @@ int run_spec(const po::variables_map& vm, int argc, char** argv) {
   options.dry_run = vm.count("dry-run") > 0;
   options.retry_failed = vm.count("retry-failed") > 0;
   options.allow_spec_change = vm.count("allow-spec-change") > 0;
+  options.report = vm.count("no-report") == 0;
+  options.run_figures = vm.count("no-run-figures") == 0;
   if (vm.count("runs-per-gpu")) options.slots = vm["runs-per-gpu"].as<std::size_t>();
   if (vm.count("threads")) options.threads = std::stoul(vm["threads"].as<std::string>());
   if (vm.count("share")) {
@@ -197,7 +201,7 @@ void list_experiments() {
 const std::vector<std::string> kExperimentOnlyFlags = {"set", "seed", "device", "steps", "batch-size", "lr", "L-min",
                                                        "L-max", "p-accept", "until", "resume", "force-train"};
 const std::vector<std::string> kSweepOnlyFlags = {"retry-failed", "allow-spec-change", "runs-per-gpu", "share",
-                                                  "where", "signal", "run-timeout"};
+                                                  "where", "signal", "run-timeout", "no-run-figures"};
 
 void refuse_flags(const po::variables_map& vm, const std::vector<std::string>& flags, const std::string& mode,
                   const std::string& hint) {
@@ -261,6 +265,8 @@ int run(int argc, char** argv) {
       ("resume", "continue from last.pt (the default when it exists)")
       ("force-train", "run again even if done; drop the run's checkpoints first")
       ("dry-run", "print the plan and every path it would write; write nothing")
+      ("no-report", "with --spec: no report/ at the end; with --exp: no visualizations/ (then gnuplot and dot are not needed)")
+      ("no-run-figures", "with --spec: the report without each run's visualizations/ (very large sweeps)")
       ("verbose,v", "debug logging");
   po::options_description hidden;  // how a sweep rank starts its children
   hidden.add_options()
@@ -328,6 +334,9 @@ int run(int argc, char** argv) {
     sweep::check_run_sizes({{paths.run_id(), &experiment}}, *memory,
                            vm.count("memory-per-run") ? "--memory-per-run" : "the memory this machine has free");
   }
+  // The run's figures are drawn at its end: refuse before anything runs when they cannot be.
+  std::optional<aggregate::plot::Tools> tools;
+  if (!vm.count("no-report") && !pipeline.until) tools = aggregate::plot::require_tools("--no-report");
   install_signal_handlers();
   layout::prepare_results_root(vm["results"].as<std::string>());
   io::create_folders(paths.run_dir());
@@ -343,6 +352,11 @@ int run(int argc, char** argv) {
   } else if (outcome.outcome == Outcome::kFailed) {
     std::cerr << "failed in stage " << outcome.stage << ": " << outcome.error << "\n";
   } else {
+    if (tools && outcome.outcome == Outcome::kDone) {
+      const auto drawn = aggregate::draw_run_figures({paths.run_dir()}, *tools);
+      for (const auto& failure : drawn.failures) spdlog::warn("figure not drawn: {}", failure);
+      if (drawn.failures.empty()) spdlog::info("figures: {}", paths.visualizations_dir().string());
+    }
     std::cout << paths.run_dir().string() << std::endl;
   }
   return exit_code_of(outcome);

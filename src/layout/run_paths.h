@@ -52,6 +52,7 @@ class RunPaths {
   std::filesystem::path metrics_h5() const { return run_dir() / "metrics.h5"; }
   std::filesystem::path env_json() const { return run_dir() / "env.json"; }
   std::filesystem::path status_json() const { return run_dir() / "status.json"; }
+  std::filesystem::path visualizations_dir() const { return run_dir() / "visualizations"; }  // drawn by aggregate
   // Whoever executes the run holds an exclusive lock on this file (io/file_lock.h).
   std::filesystem::path lock_file() const { return run_dir() / ".lock"; }
   std::filesystem::path corpus_cache() const { return sweep_dir_ / "cache" / "data"; }
@@ -62,6 +63,7 @@ class RunPaths {
   std::filesystem::path plan_full_json() const { return sweep_dir_ / "plan_full.json"; }
   std::filesystem::path aggregate_dir() const { return sweep_dir_ / "aggregate"; }
   std::filesystem::path sweep_h5() const { return aggregate_dir() / "sweep.h5"; }
+  std::filesystem::path report_dir() const { return sweep_dir_ / "report"; }
   // Where a replaced spec is kept: spec.<stamp>.toml.
   std::filesystem::path archived_spec_toml(const std::string& stamp) const {
     return sweep_dir_ / ("spec." + stamp + ".toml");

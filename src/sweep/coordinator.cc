@@ -11,6 +11,7 @@
 
 #include "aggregate/analysis.h"
 #include "aggregate/collect.h"
+#include "aggregate/report.h"
 #include "io/file_lock.h"
 #include "sweep/executor.h"
 #include "util/error.h"
@@ -56,6 +57,25 @@ void SweepFolder::finish(const std::vector<aggregate::RunRecord>& records) {
   }
   const auto summary = aggregate::compact_summary(records, aggregate::display_metrics(), std::nullopt);
   std::cout << "\n" << aggregate::to_terminal(summary) << std::flush;
+  if (!report_tools_) return;
+  try {
+    aggregate::ReportOptions options;
+    options.run_figures = run_figures_;
+    std::vector<aggregate::Comparison> comparisons;
+    try {
+      comparisons = aggregate::declared_comparisons(sweep_paths_.sweep_dir());
+    } catch (const InputError&) {
+    }
+    const auto report = aggregate::write_report(sweep_paths_.sweep_dir(), sweep_paths_.report_dir(), records, comparisons,
+                                                options, *report_tools_);
+    for (const auto& warning : report.warnings) spdlog::warn("report: {}", warning);
+    spdlog::info("report: {}{}", report.html.string(), report.partial ? " (partial: some runs are not finished)" : "");
+  } catch (const DiskFullError&) {
+    throw;
+  } catch (const std::exception& error) {
+    // The tables are written; a report that cannot be is worth a warning, not the sweep.
+    spdlog::warn("report not written: {}; build it with aggregate {} --report", error.what(), sweep_paths_.sweep_dir().string());
+  }
 }
 
 aggregate::RunRecord SweepFolder::reread(const aggregate::RunRecord& record) {

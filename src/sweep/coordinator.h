@@ -5,10 +5,12 @@
 // interfaces, so tests (and a simulation of many ranks) drive the real
 // coordinator with fakes.
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "aggregate/plot.h"
 #include "aggregate/tables.h"
 #include "layout/run_paths.h"
 #include "sweep/scheduler.h"
@@ -53,6 +55,12 @@ class RunFolders {
 class SweepFolder final : public TableWriter, public RunFolders {
  public:
   explicit SweepFolder(layout::RunPaths sweep_paths) : sweep_paths_(std::move(sweep_paths)) {}
+  // At the end, also the report (report/) drawn with these tools, and each
+  // done run's figures when `run_figures`.
+  void set_report(aggregate::plot::Tools tools, bool run_figures) {
+    report_tools_ = std::move(tools);
+    run_figures_ = run_figures;
+  }
   void write(const std::vector<aggregate::RunRecord>& records) override;
   void finish(const std::vector<aggregate::RunRecord>& records) override;
   std::string location() const override { return sweep_paths_.aggregate_dir().string(); }
@@ -61,6 +69,8 @@ class SweepFolder final : public TableWriter, public RunFolders {
 
  private:
   layout::RunPaths sweep_paths_;
+  std::optional<aggregate::plot::Tools> report_tools_;
+  bool run_figures_ = true;
 };
 
 class Coordinator {

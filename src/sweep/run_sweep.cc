@@ -144,6 +144,8 @@ int run_sweep(Transport& transport, const SweepOptions& options) {
   try {
     const RankResources resources = resources_here(runs, options, transport.size());
     if (root) {
+      // A report without figures would be silent damage: no drawing tools, no start (or --no-report).
+      if (options.report) folder.set_report(aggregate::plot::require_tools("--no-report"), options.run_figures);
       check_sizes(runs, options, resources.slots * static_cast<std::size_t>(local_ranks_here(transport.size())));
       layout::prepare_results_root(options.results);
       check_spec_change(spec, runs, sweep_paths, options.allow_spec_change);

@@ -21,6 +21,8 @@ struct SweepOptions {
   bool dry_run = false;                    // print the plan; write nothing
   bool retry_failed = false;               // run failed runs again
   bool allow_spec_change = false;          // accept a changed spec (old kept as spec.<time>.toml)
+  bool report = true;                      // write report/ at the end (needs gnuplot and dot)
+  bool run_figures = true;                 // with the report: each done run's visualizations/
   std::optional<std::size_t> slots;        // children per rank (--runs-per-gpu)
   std::optional<std::size_t> threads;      // torch threads per child
   std::optional<double> run_timeout;       // seconds a run may stay silent; 0: never; nullopt: derived per run
