@@ -16,7 +16,7 @@ install(TARGETS sweep aggregate fsm RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(PROGRAMS slurm/sweep.sbatch slurm/array.sbatch slurm/submit.sh DESTINATION ${CMAKE_INSTALL_DATADIR}/regal/slurm)
 install(DIRECTORY sweeps/ DESTINATION ${CMAKE_INSTALL_DATADIR}/regal/sweeps FILES_MATCHING PATTERN "*.toml")
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
-install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR} FILES_MATCHING PATTERN "*.md")
+install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR} FILES_MATCHING PATTERN "*.md" PATTERN "*.png")
 # The module file names the prefix the files were installed to.
 install(CODE "
   set(prefix \"\${CMAKE_INSTALL_PREFIX}\")
@@ -33,6 +33,6 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION science)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)              # the libraries the binaries load
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "openmpi-bin")     # mpirun, which no binary links
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "slurm-client, gnuplot, graphviz")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "openmpi-bin, gnuplot-nox | gnuplot, graphviz")  # mpirun, and the report's figures, which no binary links
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "slurm-client, chromium")
 include(CPack)

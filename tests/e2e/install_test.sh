@@ -43,16 +43,17 @@ TOML
 sweep --spec spec.toml >out.txt 2>err.txt
 check "sweep from another folder: exit 0" 0 $?
 check "both runs done" 2 "$(grep -c ',done,' results/installed/aggregate/runs.csv)"
+[ -s results/installed/report/report.html ] && ok "installed sweep writes its report" || bad "no report.html"
 aggregate results/installed >/dev/null 2>&1 && ok "aggregate runs" || bad "aggregate"
 check "fsm runs" "1" "$(echo 110 | fsm -r '(0|1(01*0)*1)*' -a 01 --classify)"
 # The templates resolve SWEEP to the installed binary when it is unset.
 grep -q 'SWEEP=${SWEEP:-$(command -v sweep' "$prefix/share/regal/slurm/sweep.sbatch" && ok "template takes sweep from PATH" || bad "template SWEEP"
-# The Debian package declares what the binaries load, and mpirun.
+# The Debian package declares what the binaries load, mpirun, gnuplot and dot.
 (cd "$BUILD" && cpack -G DEB -B "$work/package" >"$work/cpack.log" 2>&1)
 deb=$(ls "$work"/package/regal_*.deb 2>/dev/null)
 [ -n "$deb" ] && ok "cpack builds a .deb" || bad "cpack: $(tail -3 "$work/cpack.log")"
 depends=$(dpkg-deb -f "$deb" Depends 2>/dev/null)
-for package in openmpi-bin libopenmpi3 libhdf5-103-1 libtorch libboost-program-options; do
+for package in openmpi-bin gnuplot-nox graphviz libopenmpi3 libhdf5-103-1 libtorch libboost-program-options; do
   case "$depends" in *"$package"*) ok ".deb depends on $package" ;; *) bad ".deb lacks $package: $depends" ;; esac
 done
 [ "$failures" -eq 0 ]
