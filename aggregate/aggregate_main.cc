@@ -5,6 +5,7 @@
 //   aggregate RESULTS_DIR --compare 'model.arch=lstm' 'model.arch=transformer' [--by language]
 //             [--metrics m,...] [--effect 0.01] [--alpha 0.05]
 //   aggregate RESULTS_DIR --power [--effect 0.05] [--alpha 0.05] [--power-target 0.8]
+//   aggregate RESULTS_DIR --fit 'x=parameters,y=acc_test_id[,by=language]' [--format ...] [--out DIR]
 //   aggregate RESULTS_DIR --report [--out DIR] [--report-metric M] [--no-run-figures]
 //
 // RESULTS_DIR is a sweep folder (results/<sweep>); several are compared side
@@ -77,9 +78,43 @@ double positive(const po::variables_map& vm, const char* flag, double fallback) 
   return value;
 }
 
+// The sweep's [[fit]] tables, less those its runs cannot answer (with a warning).
+std::vector<aggregate::FitSpec> declared_fits_checked(const std::string& dir, const std::vector<aggregate::RunRecord>& records) {
+  std::vector<aggregate::FitSpec> fits = aggregate::declared_fits(dir);
+  try {
+    aggregate::validate(fits, records);
+  } catch (const InputError& error) {
+    std::cerr << "warning: fits left out: " << error.what() << "\n";
+    fits.clear();
+  }
+  return fits;
+}
+
+// For a terminal: the group, law, alpha [interval], E, R2, hold-out.
+aggregate::Table compact_fit(const aggregate::Table& full) {
+  aggregate::Table out;
+  auto at = [&](const std::string& c) {
+    return static_cast<std::size_t>(std::find(full.columns.begin(), full.columns.end(), c) - full.columns.begin());
+  };
+  const std::size_t first_figure = at("x");
+  for (std::size_t c = 0; c < first_figure; ++c) out.columns.push_back(full.columns[c]);
+  for (const char* c : {"law", "runs", "sizes", "alpha", "alpha 95%", "A", "E", "r2", "holdout (pred / obs)"}) out.columns.emplace_back(c);
+  for (const auto& row : full.rows) {
+    std::vector<std::string> r(row.begin(), row.begin() + static_cast<std::ptrdiff_t>(first_figure));
+    const std::string lo = row[at("alpha_lo")], hi = row[at("alpha_hi")];
+    const std::string hx = row[at("holdout_x")];
+    r.insert(r.end(), {row[at("law")], row[at("runs")], row[at("sizes")], row[at("alpha")],
+                       lo.empty() ? "" : "[" + lo + ", " + hi + "]", row[at("A")], row[at("E")], row[at("r2")],
+                       hx.empty() ? "" : row[at("holdout_predicted")] + " / " + row[at("holdout_observed")] + " at " + hx});
+    out.rows.push_back(std::move(r));
+  }
+  return out;
+}
+
 // aggregate DIR --report: the report of one sweep folder, into DIR/report or --out.
 int report(const po::variables_map& vm, const std::vector<std::string>& dirs, const std::vector<aggregate::RunRecord>& records,
-           std::vector<aggregate::Comparison> comparisons, const aggregate::StatsOptions& stats) {
+           std::vector<aggregate::Comparison> comparisons, std::vector<aggregate::FitSpec> fits,
+           const aggregate::StatsOptions& stats) {
   if (dirs.size() != 1) throw InputError("--report takes one sweep folder (got " + std::to_string(dirs.size()) + ")");
   for (const char* flag : {"runs", "power", "group-by"}) {
     if (vm.count(flag)) throw InputError(std::string("--") + flag + " does not go with --report");
@@ -96,9 +131,10 @@ int report(const po::variables_map& vm, const std::vector<std::string>& dirs, co
   }
   const aggregate::plot::Tools tools = aggregate::plot::require_tools("leave out --report");
   if (comparisons.empty()) comparisons = aggregate::declared_comparisons(dirs[0]);
+  if (fits.empty()) fits = declared_fits_checked(dirs[0], records);
   const std::filesystem::path out =
       vm.count("out") ? std::filesystem::path(vm["out"].as<std::string>()) : layout::RunPaths::from_sweep_dir(dirs[0]).report_dir();
-  const auto result = aggregate::write_report(dirs[0], out, records, comparisons, options, tools);
+  const auto result = aggregate::write_report(dirs[0], out, records, comparisons, fits, options, tools);
   for (const auto& w : result.warnings) std::cerr << "warning: " << w << "\n";
   std::cerr << "report: " << result.figures << " figures" << (options.run_figures ? ", figures of " + std::to_string(result.run_figures_drawn) + " run(s) drawn" : "")
             << (result.partial ? "; partial: some runs are not finished" : "") << "\n";
@@ -117,6 +153,8 @@ int run(int argc, char** argv) {
       ("runs", "print the per-run table instead of the summary")
       ("compare", po::value<std::vector<std::string>>()->multitoken(), "two selectors: the arms, e.g. 'model.arch=lstm' 'model.arch=transformer'")
       ("by", po::value<std::string>(), "with --compare: one comparison per value of these axes, comma-separated")
+      ("fit", po::value<std::vector<std::string>>(), "a scaling-law fit, e.g. 'x=parameters,y=acc_test_id[,by=language]' "
+                                                     "(repeatable): error = E + A x^-alpha and the pure power law, per group")
       ("power", "the seeds needed per summary cell to detect --effect")
       ("effect", po::value<double>(), "the smallest difference that matters (default 0.01; ties, power)")
       ("alpha", po::value<double>(), "significance level, family-wise with Holm (default 0.05)")
@@ -179,7 +217,13 @@ int run(int argc, char** argv) {
     }
   }
   if (!comparisons.empty()) aggregate::validate(comparisons, records, stats);  // before anything is written
-  if (vm.count("report")) return report(vm, dirs, records, comparisons, stats);
+  std::vector<aggregate::FitSpec> fits;
+  if (vm.count("fit")) {
+    if (vm.count("compare") || vm.count("power") || vm.count("runs")) throw InputError("--fit goes alone (not with --compare, --power or --runs)");
+    for (const auto& text : vm["fit"].as<std::vector<std::string>>()) fits.push_back(aggregate::parse_fit(text));
+    aggregate::validate(fits, records);
+  }
+  if (vm.count("report")) return report(vm, dirs, records, comparisons, fits, stats);
   std::optional<std::vector<std::string>> group_by;
   if (vm.count("group-by")) group_by = split_list(vm["group-by"].as<std::string>());
   if (vm.count("out")) {
@@ -187,11 +231,30 @@ int run(int argc, char** argv) {
     if (group_by) {
       aggregate::write_tables(out.string(), records, metrics, group_by, stats);
     } else {
-      aggregate::write_analysis(out, records, comparisons.empty() && dirs.size() == 1 ? aggregate::declared_comparisons(dirs[0]) : comparisons, stats);
+      aggregate::write_analysis(out, records, comparisons.empty() && dirs.size() == 1 ? aggregate::declared_comparisons(dirs[0]) : comparisons, stats,
+                                fits.empty() && dirs.size() == 1 ? declared_fits_checked(dirs[0], records) : fits);
     }
   }
 
-  if (!comparisons.empty()) {
+  if (!fits.empty()) {
+    const auto fitted = aggregate::fit_tables(records, fits, stats);
+    if (format == "json") {
+      std::cout << fitted.json.dump(2) << "\n";
+    } else {
+      print(format == "table" ? compact_fit(fitted.table) : fitted.table, format);
+    }
+    if (format == "table") {
+      std::cout << "\nerror = E + A x^-alpha (saturating, E >= 0) and A x^-alpha (power), Huber in log space; alpha's "
+                << aggregate::format_number(stats.confidence * 100) << "% interval: bootstrap over seeds within each x; "
+                << "holdout: the largest x predicted from the rest\n";
+      for (const auto& entry : fitted.json["fits"]) {
+        for (const auto& w : entry["warnings"]) {
+          std::cerr << "warning: " << entry["fit"].get<std::string>() << " " << entry["group"].dump() << " "
+                    << entry["law"].get<std::string>() << ": " << w.get<std::string>() << "\n";
+        }
+      }
+    }
+  } else if (!comparisons.empty()) {
     const auto compared = aggregate::compare(records, comparisons, stats);
     print(format == "table" ? compact_comparison(compared.table, comparisons[0].by) : compared.table, format);
     if (format == "table") {

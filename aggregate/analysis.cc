@@ -26,7 +26,8 @@ std::vector<Comparison> declared_comparisons(const std::filesystem::path& sweep_
 }
 
 void write_analysis(const std::filesystem::path& dir, const std::vector<RunRecord>& records,
-                    const std::vector<Comparison>& comparisons, const StatsOptions& options) {
+                    const std::vector<Comparison>& comparisons, const StatsOptions& options,
+                    const std::vector<FitSpec>& fits) {
   write_tables(dir.string(), records, default_metrics(), std::nullopt, options);
   const Table overall = overall_table(records, display_metrics(), options);
   io::write_file_atomic(dir / "overall.csv", to_csv(overall));
@@ -34,11 +35,17 @@ void write_analysis(const std::filesystem::path& dir, const std::vector<RunRecor
   const Table profiles = profiles_table(records, display_metrics(), options);
   io::write_file_atomic(dir / "profiles.csv", to_csv(profiles));
   io::write_file_atomic(dir / "profiles.json", to_json(profiles).dump(2) + "\n");
-  if (comparisons.empty()) return;
-  const Comparisons compared = compare(records, comparisons, options);
-  io::write_file_atomic(dir / "compare.csv", to_csv(compared.table));
-  io::write_file_atomic(dir / "compare.json", to_json(compared.table).dump(2) + "\n");
-  io::write_file_atomic(dir / "pairs.json", compared.pairs.dump(2) + "\n");
+  if (!comparisons.empty()) {
+    const Comparisons compared = compare(records, comparisons, options);
+    io::write_file_atomic(dir / "compare.csv", to_csv(compared.table));
+    io::write_file_atomic(dir / "compare.json", to_json(compared.table).dump(2) + "\n");
+    io::write_file_atomic(dir / "pairs.json", compared.pairs.dump(2) + "\n");
+  }
+  if (!fits.empty()) {
+    const Fits fitted = fit_tables(records, fits, options);
+    io::write_file_atomic(dir / "fit.csv", to_csv(fitted.table));
+    io::write_file_atomic(dir / "fit.json", fitted.json.dump(2) + "\n");
+  }
 }
 
 }  // namespace regal::aggregate

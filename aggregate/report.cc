@@ -281,8 +281,8 @@ struct Section {
 }  // namespace
 
 ReportResult write_report(const fs::path& sweep_dir, const fs::path& out_dir, const std::vector<RunRecord>& records,
-                          const std::vector<Comparison>& comparisons, const ReportOptions& options,
-                          const plot::Tools& tools) {
+                          const std::vector<Comparison>& comparisons, const std::vector<FitSpec>& fits,
+                          const ReportOptions& options, const plot::Tools& tools) {
   ReportResult result;
   const layout::RunPaths sweep_paths = layout::RunPaths::from_sweep_dir(sweep_dir);
   const fs::path figures_dir = out_dir / "figures";
@@ -323,13 +323,26 @@ ReportResult write_report(const fs::path& sweep_dir, const fs::path& out_dir, co
     }
   }
 
+  Fits fitted;
+  if (!fits.empty()) {
+    try {
+      validate(fits, records);
+      fitted = fit_tables(records, fits, options.stats);
+    } catch (const InputError& e) {
+      result.warnings.push_back(std::string("fits left out: ") + e.what());
+    }
+  }
+
   // Figures.
   const SweepView view = load_view(records);
   result.warnings.insert(result.warnings.end(), view.warnings.begin(), view.warnings.end());
   SweepFigureOptions figure_options;
   figure_options.stats = options.stats;
   figure_options.metric = options.metric;
-  const std::vector<SweepFigure> figures = sweep_figures(view, overall, profiles, compared, figures_dir, figure_options);
+  std::vector<SweepFigure> figures = sweep_figures(view, overall, profiles, compared, figures_dir, figure_options);
+  if (fitted.json.is_object() && fitted.json.contains("fits")) {
+    if (auto f = fit_figure(fitted.json["fits"], figures_dir)) figures.push_back(std::move(*f));
+  }
   std::vector<plot::Figure> to_draw;
   for (const auto& f : figures) to_draw.push_back(f.figure);
   const auto failures = plot::render(to_draw, tools);
@@ -377,6 +390,7 @@ ReportResult write_report(const fs::path& sweep_dir, const fs::path& out_dir, co
   if (figure_named("overall")) sections.push_back({"overall", "Across languages"});
   if (!compared.rows.empty() || !compare_error.empty()) sections.push_back({"compare", "Comparisons"});
   if (figure_named("scaling")) sections.push_back({"scaling", "Scaling"});
+  if (!fitted.table.rows.empty()) sections.push_back({"fits", "Scaling-law fits"});
   sections.push_back({"languages", "Languages"});
   if (count_of(layout::RunState::kFailed) > 0) sections.push_back({"failed", "Failed runs"});
   sections.push_back({"provenance", "Provenance"});
@@ -533,6 +547,38 @@ ReportResult write_report(const fs::path& sweep_dir, const fs::path& out_dir, co
     h += "</section>\n";
   }
   if (figure_named("scaling")) h += section_with("scaling", "Scaling", "", {"scaling"});
+
+  // Scaling-law fits.
+  if (!fitted.table.rows.empty()) {
+    const Table& t = fitted.table;
+    h += "<section id=\"fits\">\n<h2>Scaling-law fits</h2>\n";
+    h += "<p>Per group, seeds pooled: the error fitted against x as E + A·x<sup>−α</sup> (saturating, E ≥ 0) and as "
+         "A·x<sup>−α</sup> (power law), with a Huber loss in log space; α's 95% interval is a bootstrap over seeds within "
+         "each x; R² is of log error; the hold-out fits all but the largest x and predicts it.</p>\n";
+    const std::size_t x_at = column_of(t, "x");
+    h += "<div class=\"scroll\"><table>\n<thead><tr><th class=\"key\">fit</th>";
+    for (std::size_t c = 1; c < x_at; ++c) h += "<th class=\"key\">" + html_escape(t.columns[c]) + "</th>";
+    h += "<th class=\"key\">error</th><th class=\"key\">law</th><th>runs</th><th>sizes</th><th>α [95%]</th><th>A</th><th>E</th>"
+         "<th>R²</th><th>hold-out: predicted / observed</th><th class=\"key\">warnings</th></tr></thead>\n<tbody>\n";
+    for (const auto& row : t.rows) {
+      h += "<tr><td class=\"key\">" + html_escape(row[0]) + "</td>";
+      for (std::size_t c = 1; c < x_at; ++c) h += "<td class=\"key\">" + html_escape(row[c]) + "</td>";
+      const std::string lo = at(t, row, "alpha_lo"), hi = at(t, row, "alpha_hi"), hx = at(t, row, "holdout_x");
+      h += "<td class=\"key\">" + html_escape(at(t, row, "error") + " ~ " + at(t, row, "x")) + "</td><td class=\"key\">" +
+           html_escape(at(t, row, "law")) + "</td><td>" + html_escape(at(t, row, "runs")) + "</td><td>" + html_escape(at(t, row, "sizes")) +
+           "</td><td>" + html_escape(short_num(at(t, row, "alpha")) + (lo.empty() ? "" : " [" + short_num(lo) + ", " + short_num(hi) + "]")) +
+           "</td><td>" + html_escape(short_num(at(t, row, "A"))) + "</td><td>" + html_escape(short_num(at(t, row, "E"))) + "</td><td>" +
+           html_escape(short_num(at(t, row, "r2"))) + "</td><td>" +
+           html_escape(hx.empty() ? "" : short_num(at(t, row, "holdout_predicted")) + " / " + short_num(at(t, row, "holdout_observed")) +
+                                             " at " + short_num(hx)) +
+           "</td><td class=\"error\">" + html_escape(at(t, row, "warnings")) + "</td></tr>\n";
+    }
+    h += "</tbody></table></div>\n";
+    h += "<p class=\"muted small\">Every number, the residuals and each run's point: <a href=\"" +
+         html_escape(link(sweep_paths.aggregate_dir() / "fit.json", out_dir)) + "\">aggregate/fit.json</a>.</p>\n";
+    if (const SweepFigure* f = figure_named("fit")) h += figure_block(*f, numbers["fit"]);
+    h += "</section>\n";
+  }
 
   // Languages.
   h += "<section id=\"languages\">\n<h2>Languages</h2>\n<div class=\"languages\">\n";
@@ -695,6 +741,28 @@ ReportResult write_report(const fs::path& sweep_dir, const fs::path& out_dir, co
             at(compared, row, "verdict") + " |\n";
     }
     if (const auto floor = verdict_floor(compared, options.stats.alpha)) md += "\n" + markdown_escape(*floor) + "\n";
+    md += "\n";
+  }
+  if (!fitted.table.rows.empty()) {
+    const Table& t = fitted.table;
+    md += "## Scaling-law fits\n\nE + A x^-α (saturating) and A x^-α (power law), Huber loss in log space; α's 95% bootstrap "
+          "interval over seeds; hold-out: the largest x predicted from the rest.\n\n"
+          "| fit | group | error ~ x | law | runs | α [95%] | E | R² | hold-out pred / obs | warnings |\n"
+          "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |\n";
+    const std::size_t x_at = column_of(t, "x");
+    for (const auto& row : t.rows) {
+      std::string group;
+      for (std::size_t c = 1; c < x_at; ++c) {
+        if (!row[c].empty()) group += (group.empty() ? "" : ", ") + t.columns[c] + "=" + row[c];
+      }
+      const std::string lo = at(t, row, "alpha_lo"), hx = at(t, row, "holdout_x");
+      md += "| " + markdown_escape(row[0]) + " | " + markdown_escape(group) + " | " +
+            markdown_escape(at(t, row, "error") + " ~ " + at(t, row, "x")) + " | " + at(t, row, "law") + " | " + at(t, row, "runs") +
+            " | " + short_num(at(t, row, "alpha")) + (lo.empty() ? "" : " [" + short_num(lo) + ", " + short_num(at(t, row, "alpha_hi")) + "]") +
+            " | " + short_num(at(t, row, "E")) + " | " + short_num(at(t, row, "r2")) + " | " +
+            (hx.empty() ? "" : short_num(at(t, row, "holdout_predicted")) + " / " + short_num(at(t, row, "holdout_observed"))) + " | " +
+            markdown_escape(at(t, row, "warnings")) + " |\n";
+    }
     md += "\n";
   }
   if (!figures.empty()) {

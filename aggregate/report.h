@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "aggregate/compare.h"
+#include "aggregate/fit.h"
 #include "aggregate/plot.h"
 #include "aggregate/tables.h"
 
@@ -32,10 +33,11 @@ struct ReportResult {
 
 // Writes `out_dir`/report.html, report.md and figures/ for the records of
 // the sweep folder `sweep_dir` (aggregate::collect_sweep), with the
-// comparisons given (the sweep's [[compare]] tables, or none).
+// comparisons and scaling-law fits given (the sweep's [[compare]] and [[fit]]
+// tables, or none).
 ReportResult write_report(const std::filesystem::path& sweep_dir, const std::filesystem::path& out_dir,
                           const std::vector<RunRecord>& records, const std::vector<Comparison>& comparisons,
-                          const ReportOptions& options, const plot::Tools& tools);
+                          const std::vector<FitSpec>& fits, const ReportOptions& options, const plot::Tools& tools);
 
 // Text made safe inside HTML (element content and quoted attributes).
 std::string html_escape(const std::string& text);

@@ -729,4 +729,97 @@ std::vector<SweepFigure> sweep_figures(const SweepView& view, const Table& overa
   return figures;
 }
 
+std::optional<SweepFigure> fit_figure(const nlohmann::json& fits, const fs::path& dir) {
+  // Pair each group's saturating entry with its power entry (fit_tables
+  // writes them one after the other).
+  struct Group {
+    const nlohmann::json* saturating = nullptr;
+    const nlohmann::json* power = nullptr;
+  };
+  std::vector<Group> groups;
+  for (const auto& entry : fits) {
+    if (entry.value("law", "") == "saturating") groups.push_back({&entry, nullptr});
+    else if (!groups.empty() && groups.back().saturating && entry.value("group", nlohmann::json()) == (*groups.back().saturating)["group"] &&
+             entry.value("fit", "") == (*groups.back().saturating).value("fit", "")) {
+      groups.back().power = &entry;
+    }
+  }
+  if (groups.empty()) return std::nullopt;
+  const std::vector<std::string> entries = {
+      "NaN with points pt 6 ps 0.6 lc rgb '#999999' title 'runs (one per seed)'",
+      "NaN with points pt 7 ps 0.9 lc rgb '#000000' title 'mean at x'",
+      "NaN with lines lt 1 title 'E + A x^-alpha (saturating)'",
+      "NaN with lines lt 2 dt 2 title 'A x^-alpha (power law)'"};
+  const Layout layout(groups.size() * 2, entries, 2, 460, 300);
+  plot::DataFile data;
+  std::string body = "set multiplot\nset samples 200\n";
+  auto number = [](const nlohmann::json& v) { return v.is_number() ? v.get<double>() : std::nan(""); };
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const nlohmann::json& sat = *groups[g].saturating;
+    std::string title = sat.value("fit", "");
+    for (const auto& [axis, value] : sat["group"].items()) title += " · " + value.get<std::string>();
+    const int runs_at = data.block(title + " | runs", {"x", "error"});
+    double lo = HUGE_VAL, hi = 0;
+    for (const auto& r : sat["run_points"]) {
+      data.row({number(r["x"]), std::max(number(r["error"]), 1e-4)});
+      lo = std::min(lo, number(r["x"])), hi = std::max(hi, number(r["x"]));
+    }
+    const int means_at = data.block(title + " | means", {"x", "mean_error", "residual_saturating", "residual_power"});
+    const nlohmann::json empty = nlohmann::json::array();
+    const auto& points = sat.contains("points") ? sat["points"] : empty;
+    const nlohmann::json* power_points = groups[g].power && groups[g].power->contains("points") ? &(*groups[g].power)["points"] : nullptr;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      const double power_residual = power_points && i < power_points->size() ? number((*power_points)[i]["residual"]) : std::nan("");
+      data.row({number(points[i]["x"]), std::max(number(points[i]["mean_error"]), 1e-4), number(points[i]["residual"]), power_residual});
+    }
+    std::string curves;
+    std::string functions;
+    if (sat.contains("alpha") && sat["alpha"].is_number()) {
+      functions += "fsat(x) = " + format_number(number(sat["E"])) + " + " + format_number(number(sat["A"])) + " * x**(-(" +
+                   format_number(number(sat["alpha"])) + "))\n";
+      curves += ", \\\n     fsat(x) with lines lt 1 notitle";
+    }
+    if (groups[g].power && (*groups[g].power).contains("alpha") && (*groups[g].power)["alpha"].is_number()) {
+      const auto& pw = *groups[g].power;
+      functions += "fpow(x) = " + format_number(number(pw["A"])) + " * x**(-(" + format_number(number(pw["alpha"])) + "))\n";
+      curves += ", \\\n     fpow(x) with lines lt 2 dt 2 notitle";
+    }
+    const std::string x_name = sat.value("x", "x");
+    const std::string range = hi > 0 ? "set xrange [" + format_number(lo / 1.5) + ":" + format_number(hi * 1.5) + "]\n" : "";
+    const std::string alpha_text =
+        sat.contains("alpha") && sat["alpha"].is_number()
+            ? "alpha = " + format_number(std::round(number(sat["alpha"]) * 1000) / 1000) +
+                  (sat["alpha_interval"].is_array()
+                       ? " [" + format_number(std::round(number(sat["alpha_interval"][0]) * 1000) / 1000) + ", " +
+                             format_number(std::round(number(sat["alpha_interval"][1]) * 1000) / 1000) + "]"
+                       : "") +
+                  ", R2 = " + format_number(std::round(number(sat["r2"]) * 1000) / 1000)
+            : "no fit";
+    body += layout.place(2 * g) + functions + "set title " + plot::quote(title) + "\nset label 1 " + plot::quote(alpha_text) +
+            " at graph 0.98, graph 0.94 right front\nset key off\nset logscale xy\n" + range + "set xlabel " + plot::quote(x_name) + "\nset ylabel " +
+            plot::quote("error (" + sat.value("error", "") + ")") + "\n" + "plot 'fit.dat' index " + std::to_string(runs_at) +
+            " using 1:2 with points pt 6 ps 0.6 lc rgb '#999999' notitle, \\\n     '' index " + std::to_string(means_at) +
+            " using 1:2 with points pt 7 ps 0.9 lc rgb '#000000' notitle" + curves + "\n";
+    body += layout.place(2 * g + 1) + "unset label 1\nset title " + plot::quote("residuals: mean error - fit") +
+            "\nunset logscale y\nset logscale x\n" + range + "set xlabel " + plot::quote(x_name) +
+            "\nset ylabel 'residual'\nset xzeroaxis lt -1 lc rgb '#555555'\nplot 'fit.dat' index " + std::to_string(means_at) +
+            " using 1:3 with linespoints lt 1 notitle, \\\n     '' index " + std::to_string(means_at) +
+            " using 1:4 with linespoints lt 2 dt 2 notitle\nunset xzeroaxis\n";
+  }
+  body += layout.legend(entries) + "unset multiplot\n";
+  SweepFigure out;
+  out.figure.dir = dir;
+  out.figure.name = "fit";
+  out.figure.title = "Scaling-law fits: error against x, both laws, and their residuals";
+  out.figure.data = data.text();
+  out.figure.body = body;
+  out.figure.width = layout.width;
+  out.figure.height = layout.height;
+  out.caption = "Scaling-law fits, one row per group: left, each run's error (grey circles; errors of 0 shown at 1e-4) and "
+                "the mean at each x (black) on log-log axes, with the saturating law E + A x^-alpha (solid) and the pure "
+                "power law (dashed), fitted with a Huber loss in log space; the label gives the saturating law's alpha "
+                "with its bootstrap interval over seeds and R2 of log error. Right: the mean error minus each law at each x.";
+  return out;
+}
+
 }  // namespace regal::aggregate

@@ -9,6 +9,7 @@
 // data files, scripts and pictures.
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <map>
 #include <string>
 #include <vector>
@@ -58,5 +59,10 @@ struct SweepFigureOptions {
 std::vector<SweepFigure> sweep_figures(const SweepView& view, const Table& overall, const Table& profiles,
                                        const Table& compare, const std::filesystem::path& dir,
                                        const SweepFigureOptions& options);
+
+// The scaling-law fits (fit.json's "fits", aggregate/fit.h): per group, the
+// runs' errors against x on log-log axes with both fitted laws, and beside
+// it the residual of each law at each x. nullopt without fits.
+std::optional<SweepFigure> fit_figure(const nlohmann::json& fits, const std::filesystem::path& dir);
 
 }  // namespace regal::aggregate

@@ -174,7 +174,7 @@ int main(int argc, char** argv) {
   start = std::chrono::steady_clock::now();
   aggregate::ReportOptions options;
   options.run_figures = false;
-  const auto result = aggregate::write_report(sweep.sweep_dir(), sweep.report_dir(), records, {}, options, tools);
+  const auto result = aggregate::write_report(sweep.sweep_dir(), sweep.report_dir(), records, {}, {}, options, tools);
   const double whole = seconds_since(start);
   std::printf("%-44s %9.2f  (%s, %ju bytes)\n", "the whole report (aggregate --report --no-run-figures)", whole,
               result.html.filename().c_str(), static_cast<std::uintmax_t>(fs::file_size(result.html)));

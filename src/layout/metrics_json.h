@@ -1,6 +1,7 @@
 #pragma once
 // metrics.json's keys: what a done run reports (docs/results.md), for the
 // names a spec's comparisons may use.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,16 @@ inline std::vector<std::string> metrics_json_keys() {
     keys.push_back(key);
   }
   return keys;
+}
+
+// How a scaling-law fit turns metric y into an error: "1 - y" for an
+// accuracy or AUROC, "y" for a loss, ECE, gap or error; nullopt for a metric
+// that is neither (horizon, tau, counts).
+inline std::optional<std::string> fit_error_transform(const std::string& y) {
+  auto starts = [&](const char* prefix) { return y.rfind(prefix, 0) == 0; };
+  if (starts("acc_") || starts("worst_acc_") || starts("auroc_") || y == "best_val_acc") return "1 - y";
+  if (starts("loss_") || starts("ece_") || starts("ood_gap_") || y.find("err") != std::string::npos) return "y";
+  return std::nullopt;
 }
 
 }  // namespace regal::layout

@@ -44,13 +44,20 @@ void SweepFolder::write(const std::vector<aggregate::RunRecord>& records) {
 
 void SweepFolder::finish(const std::vector<aggregate::RunRecord>& records) {
   for (const auto& warning : aggregate::provenance_warnings(records)) spdlog::warn("{}", warning);
+  std::vector<aggregate::FitSpec> fits = aggregate::declared_fits(sweep_paths_.sweep_dir());
+  try {
+    aggregate::validate(fits, records);
+  } catch (const InputError& error) {
+    spdlog::warn("fits left out: {}", error.what());
+    fits.clear();
+  }
   try {
     aggregate::write_analysis(sweep_paths_.aggregate_dir(), records, aggregate::declared_comparisons(sweep_paths_.sweep_dir()),
-                              aggregate::StatsOptions{});
+                              aggregate::StatsOptions{}, fits);
   } catch (const InputError& error) {
     // A declared comparison that these runs cannot answer (its arm failed, say) costs the comparison, not the tables.
     spdlog::warn("comparisons left out: {}", error.what());
-    aggregate::write_analysis(sweep_paths_.aggregate_dir(), records, {}, aggregate::StatsOptions{});
+    aggregate::write_analysis(sweep_paths_.aggregate_dir(), records, {}, aggregate::StatsOptions{}, fits);
   }
   for (const auto& warning : aggregate::write_sweep_h5(sweep_paths_.sweep_h5(), sweep_paths_.sweep_dir(), records)) {
     spdlog::warn("{}", warning);
@@ -67,7 +74,7 @@ void SweepFolder::finish(const std::vector<aggregate::RunRecord>& records) {
     } catch (const InputError&) {
     }
     const auto report = aggregate::write_report(sweep_paths_.sweep_dir(), sweep_paths_.report_dir(), records, comparisons,
-                                                options, *report_tools_);
+                                                fits, options, *report_tools_);
     for (const auto& warning : report.warnings) spdlog::warn("report: {}", warning);
     spdlog::info("report: {}{}", report.html.string(), report.partial ? " (partial: some runs are not finished)" : "");
   } catch (const DiskFullError&) {

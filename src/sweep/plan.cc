@@ -34,6 +34,7 @@ nlohmann::json plan_json(const SweepSpec& spec, const std::vector<PlannedRun>& r
   }
   nlohmann::json plan = {{"sweep", spec.name}, {"description", spec.description}, {"runs", list}};
   if (!spec.comparisons.empty()) plan["compare"] = spec.comparisons;
+  if (!spec.fits.empty()) plan["fit"] = spec.fits;
   return plan;
 }
 

@@ -95,6 +95,68 @@ void read_comparisons(const nlohmann::json& tables, SweepSpec& spec, const Fail&
   }
 }
 
+// [[fit]] tables: { name, x, y, by }: x an axis of the sweep or a numeric
+// metric, y a metric that reads as an error (1 - accuracy, or a loss).
+template <class Fail>
+void read_fits(const nlohmann::json& tables, SweepSpec& spec, const Fail& fail) {
+  if (!tables.is_array()) fail("fit", "fits are written [[fit]]");
+  std::vector<std::string> axes;
+  for (const auto& axis : spec.grid) axes.push_back(axis.key);
+  for (const auto& group : spec.zips) {
+    for (const auto& axis : group) axes.push_back(axis.key);
+  }
+  const std::vector<std::string> metrics = layout::metrics_json_keys();
+  std::vector<std::string> xs = axes;
+  xs.insert(xs.end(), metrics.begin(), metrics.end());
+  std::set<std::string> names;
+  for (const auto& table : tables) {
+    if (!table.is_object()) fail("fit", "a [[fit]] entry is a table");
+    const std::vector<std::string> fields = {"name", "x", "y", "by"};
+    for (const auto& [key, value] : table.items()) {
+      if (std::find(fields.begin(), fields.end(), key) == fields.end()) {
+        fail("fit", "[[fit]] takes name, x, y and by (got '" + key + "')" + did_you_mean(key, fields));
+      }
+    }
+    for (const char* key : {"x", "y"}) {
+      if (!table.contains(key) || !table[key].is_string()) fail("fit", std::string("[[fit]] needs ") + key + " = \"name\"");
+    }
+    const std::string x = table["x"].get<std::string>(), y = table["y"].get<std::string>();
+    std::string name = table.value("name", y + " ~ " + x);
+    if (table.contains("name") && (!table["name"].is_string() || name.empty())) fail("fit", "[[fit]] name is a string");
+    if (!names.insert(name).second) fail("fit", "two [[fit]] tables are named '" + name + "'");
+    if (std::find(xs.begin(), xs.end(), x) == xs.end()) {
+      fail("fit", name + ": x = " + x + " is neither an axis of this sweep nor a metric" + did_you_mean(x, xs));
+    }
+    if (std::find(axes.begin(), axes.end(), x) != axes.end()) {
+      for (const auto& axis : spec.grid) {
+        if (axis.key != x) continue;
+        for (const auto& value : axis.values) {
+          if (!value.is_number()) fail("fit", name + ": x = " + x + " is not numeric (it takes " + value.dump() + ")");
+        }
+      }
+    }
+    if (std::find(metrics.begin(), metrics.end(), y) == metrics.end()) fail("fit", name + ": unknown metric y = " + y + did_you_mean(y, metrics));
+    if (!layout::fit_error_transform(y)) {
+      fail("fit", name + ": y = " + y + " is neither an accuracy (fitted as 1 - y) nor a loss or error (fitted as is)");
+    }
+    nlohmann::json entry = {{"name", name}, {"x", x}, {"y", y}};
+    if (table.contains("by")) {
+      if (!table["by"].is_array()) fail("fit", name + ": by is a list of axes");
+      entry["by"] = nlohmann::json::array();
+      for (const auto& item : table["by"]) {
+        if (!item.is_string()) fail("fit", name + ": by is a list of axes");
+        const std::string axis = item.get<std::string>();
+        if (std::find(axes.begin(), axes.end(), axis) == axes.end()) {
+          fail("fit", name + ": by names '" + axis + "', which is not an axis of this sweep" + did_you_mean(axis, axes));
+        }
+        if (axis == x) fail("fit", name + ": by cannot hold x (" + x + ")");
+        entry["by"].push_back(axis);
+      }
+    }
+    spec.fits.push_back(std::move(entry));
+  }
+}
+
 }  // namespace
 
 SweepSpec parse_spec(const fs::path& file) {
@@ -117,7 +179,7 @@ SweepSpec parse_spec_text(std::string text, const fs::path& file) {
   };
   auto fail = [&](const std::string& path, const std::string& message) { throw InputError(where(path) + ": " + message); };
 
-  const std::vector<std::string> sections = {"sweep", "base", "grid", "zip", "exclude", "compare"};
+  const std::vector<std::string> sections = {"sweep", "base", "grid", "zip", "exclude", "compare", "fit"};
   for (const auto& [key, value] : json.items()) {
     if (std::find(sections.begin(), sections.end(), key) == sections.end()) {
       fail(key, "unknown section or key '" + key + "'" + did_you_mean(key, sections));
@@ -192,6 +254,7 @@ SweepSpec parse_spec_text(std::string text, const fs::path& file) {
     }
   }
   if (json.contains("compare")) read_comparisons(json["compare"], spec, fail);
+  if (json.contains("fit")) read_fits(json["fit"], spec, fail);
   return spec;
 }
 

@@ -32,6 +32,7 @@ struct SweepSpec {
   std::vector<nlohmann::json> excludes;        // objects: axis key -> value
   std::map<std::string, std::size_t> lines;    // experiment key -> the line that set it (for errors)
   std::vector<nlohmann::json> comparisons;     // [[compare]]: {name, a, b, metrics, by}, checked
+  std::vector<nlohmann::json> fits;            // [[fit]]: {name, x, y[, by]}, checked
 };
 
 // Parses and checks a spec. Throws InputError "FILE:LINE: message" for

@@ -125,6 +125,24 @@ TEST_F(SpecFile, ErrorsNameFileLineAndKey) {
   EXPECT_EQ(spec.comparisons[0]["by"], nlohmann::json::array({"seed"}));
 }
 
+TEST_F(SpecFile, FitTablesAreCheckedWhereTheyAreWritten) {
+  const std::string grid = std::string(kHeader) + "[grid]\n\"model.arch\" = [\"lstm\", \"gru\"]\n\"model.params\" = [1e3, 1e4]\n";
+  EXPECT_EQ(error_of(grid + "[[fit]]\nx = \"model.arch\"\ny = \"acc_test_id\"\n"),
+            "SPEC:8: acc_test_id ~ model.arch: x = model.arch is not numeric (it takes \"lstm\")");
+  EXPECT_EQ(error_of(grid + "[[fit]]\nx = \"paramters\"\ny = \"acc_test_id\"\n"),
+            "SPEC:8: acc_test_id ~ paramters: x = paramters is neither an axis of this sweep nor a metric (did you mean 'parameters'?)");
+  EXPECT_EQ(error_of(grid + "[[fit]]\nx = \"parameters\"\ny = \"horizon\"\n"),
+            "SPEC:8: horizon ~ parameters: y = horizon is neither an accuracy (fitted as 1 - y) nor a loss or error (fitted as is)");
+  EXPECT_EQ(error_of(grid + "[[fit]]\nx = \"parameters\"\ny = \"acc_test_id\"\nbyy = [\"model.arch\"]\n"),
+            "SPEC:8: [[fit]] takes name, x, y and by (got 'byy') (did you mean 'by'?)");
+  EXPECT_EQ(error_of(grid + "[[fit]]\nx = \"parameters\"\ny = \"acc_test_id\"\nby = [\"model.archh\"]\n"),
+            "SPEC:8: acc_test_id ~ parameters: by names 'model.archh', which is not an axis of this sweep (did you mean 'model.arch'?)");
+  const auto spec = parse_spec(write(grid + "[[fit]]\nx = \"model.params\"\ny = \"loss_test_id\"\nby = [\"model.arch\"]\n"));
+  ASSERT_EQ(spec.fits.size(), 1U);
+  EXPECT_EQ(spec.fits[0]["name"], "loss_test_id ~ model.params");
+  EXPECT_EQ(spec.fits[0]["by"], nlohmann::json::array({"model.arch"}));
+}
+
 TEST(Scheduler, LongestFirstNoDoubleAssignmentOneStateEach) {
   Scheduler scheduler({{"a", 1}, {"b", 5}, {"c", 3}});
   std::vector<std::string> order;
