@@ -759,10 +759,12 @@ std::optional<SweepFigure> fit_figure(const nlohmann::json& fits, const fs::path
     std::string title = sat.value("fit", "");
     for (const auto& [axis, value] : sat["group"].items()) title += " · " + value.get<std::string>();
     const int runs_at = data.block(title + " | runs", {"x", "error"});
-    double lo = HUGE_VAL, hi = 0;
+    double lo = HUGE_VAL, hi = 0, e_lo = HUGE_VAL, e_hi = 0, r_lo = HUGE_VAL, r_hi = -HUGE_VAL;
     for (const auto& r : sat["run_points"]) {
-      data.row({number(r["x"]), std::max(number(r["error"]), 1e-4)});
+      const double e = std::max(number(r["error"]), 1e-4);
+      data.row({number(r["x"]), e});
       lo = std::min(lo, number(r["x"])), hi = std::max(hi, number(r["x"]));
+      e_lo = std::min(e_lo, e), e_hi = std::max(e_hi, e);
     }
     const int means_at = data.block(title + " | means", {"x", "mean_error", "residual_saturating", "residual_power"});
     const nlohmann::json empty = nlohmann::json::array();
@@ -771,7 +773,14 @@ std::optional<SweepFigure> fit_figure(const nlohmann::json& fits, const fs::path
     for (std::size_t i = 0; i < points.size(); ++i) {
       const double power_residual = power_points && i < power_points->size() ? number((*power_points)[i]["residual"]) : std::nan("");
       data.row({number(points[i]["x"]), std::max(number(points[i]["mean_error"]), 1e-4), number(points[i]["residual"]), power_residual});
+      for (const double r : {number(points[i]["residual"]), power_residual}) {
+        if (std::isfinite(r)) r_lo = std::min(r_lo, r), r_hi = std::max(r_hi, r);
+      }
     }
+    // Ranges that never collapse (every run perfect, every residual zero).
+    const std::string e_range = e_hi > 0 ? "set yrange [" + format_number(e_lo / 2) + ":" + format_number(std::max(e_hi * 2, 1.0)) + "]\n" : "";
+    const double r_pad = std::isfinite(r_lo) ? std::max(0.1 * (r_hi - r_lo), 1e-3) : 0;
+    const std::string r_range = std::isfinite(r_lo) ? "set yrange [" + format_number(r_lo - r_pad) + ":" + format_number(r_hi + r_pad) + "]\n" : "";
     std::string curves;
     std::string functions;
     if (sat.contains("alpha") && sat["alpha"].is_number()) {
@@ -796,12 +805,12 @@ std::optional<SweepFigure> fit_figure(const nlohmann::json& fits, const fs::path
                   ", R2 = " + format_number(std::round(number(sat["r2"]) * 1000) / 1000)
             : "no fit";
     body += layout.place(2 * g) + functions + "set title " + plot::quote(title) + "\nset label 1 " + plot::quote(alpha_text) +
-            " at graph 0.98, graph 0.94 right front\nset key off\nset logscale xy\n" + range + "set xlabel " + plot::quote(x_name) + "\nset ylabel " +
+            " at graph 0.98, graph 0.94 right front\nset key off\nset logscale xy\n" + range + e_range + "set xlabel " + plot::quote(x_name) + "\nset ylabel " +
             plot::quote("error (" + sat.value("error", "") + ")") + "\n" + "plot 'fit.dat' index " + std::to_string(runs_at) +
             " using 1:2 with points pt 6 ps 0.6 lc rgb '#999999' notitle, \\\n     '' index " + std::to_string(means_at) +
             " using 1:2 with points pt 7 ps 0.9 lc rgb '#000000' notitle" + curves + "\n";
     body += layout.place(2 * g + 1) + "unset label 1\nset title " + plot::quote("residuals: mean error - fit") +
-            "\nunset logscale y\nset logscale x\n" + range + "set xlabel " + plot::quote(x_name) +
+            "\nunset logscale y\nset logscale x\n" + range + r_range + "set xlabel " + plot::quote(x_name) +
             "\nset ylabel 'residual'\nset xzeroaxis lt -1 lc rgb '#555555'\nplot 'fit.dat' index " + std::to_string(means_at) +
             " using 1:3 with linespoints lt 1 notitle, \\\n     '' index " + std::to_string(means_at) +
             " using 1:4 with linespoints lt 2 dt 2 notitle\nunset xzeroaxis\n";
