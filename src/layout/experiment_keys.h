@@ -15,7 +15,8 @@ inline constexpr std::array<const char*, 5> kNotIdentity = {"name", "description
 // identity only when it differs from its default, so adding a setting keeps
 // every existing id (tests/golden/run_ids.txt). Every key added from now on
 // goes here.
-inline constexpr std::array<const char*, 2> kIdentityWhenSet = {"train.deterministic", "train.shuffle_labels"};
+inline constexpr std::array<const char*, 3> kIdentityWhenSet = {"train.deterministic", "train.shuffle_labels",
+                                                                "train.schedule_steps"};
 
 // Not shown as axes when `aggregate` infers axes from experiment.json (a
 // folder without plan.json): labels, machine settings, and what the language

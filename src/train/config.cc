@@ -23,6 +23,7 @@ void TrainConfig::validate() const {
   require(batch_size >= 1, "train.batch_size must be at least 1");
   require(eval_every >= 1, "train.eval_every must be at least 1");
   require(checkpoint_every >= 1, "train.checkpoint_every must be at least 1");
+  require(schedule_steps == 0 || schedule_steps >= steps, "train.schedule_steps must be 0 (= train.steps) or at least train.steps");
 }
 
 nlohmann::json TrainConfig::to_json() const {
@@ -30,7 +31,7 @@ nlohmann::json TrainConfig::to_json() const {
           {"beta1", beta1},     {"beta2", beta2},           {"warmup", warmup},
           {"clip", clip},       {"steps", steps},           {"batch_size", batch_size},
           {"eval_every", eval_every}, {"patience", patience}, {"checkpoint_every", checkpoint_every},
-          {"deterministic", deterministic}, {"shuffle_labels", shuffle_labels}};
+          {"deterministic", deterministic}, {"shuffle_labels", shuffle_labels}, {"schedule_steps", schedule_steps}};
 }
 
 TrainConfig TrainConfig::from_json(const nlohmann::json& json) {
@@ -66,12 +67,14 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& json) {
   config.checkpoint_every = merged["checkpoint_every"].get<std::size_t>();
   config.deterministic = merged["deterministic"].get<bool>();
   config.shuffle_labels = merged["shuffle_labels"].get<bool>();
+  config.schedule_steps = merged["schedule_steps"].get<std::size_t>();
   return config;
 }
 
 double learning_rate(const TrainConfig& config, std::size_t step) {
   if (step < config.warmup) return config.lr * static_cast<double>(step + 1) / static_cast<double>(config.warmup);
-  const std::size_t decay_steps = config.steps > config.warmup ? config.steps - config.warmup : 1;
+  const std::size_t horizon = config.schedule_steps > 0 ? config.schedule_steps : config.steps;
+  const std::size_t decay_steps = horizon > config.warmup ? horizon - config.warmup : 1;
   const double progress = std::min(1.0, static_cast<double>(step - config.warmup) / static_cast<double>(decay_steps));
   return config.lr_min + 0.5 * (config.lr - config.lr_min) * (1.0 + std::cos(M_PI * progress));
 }

@@ -22,6 +22,7 @@ struct TrainConfig {
   std::size_t checkpoint_every = 500;  // steps between last.pt writes (also written at the end)
   bool deterministic = false;       // deterministic GPU kernels (slower); CPU runs are deterministic anyway
   bool shuffle_labels = false;      // a control: train and val labels permuted within each length (tests untouched)
+  std::size_t schedule_steps = 0;   // the schedule's horizon when training stops earlier (a search's rung); 0: steps
 
   // Throws InputError naming "train.<field>".
   void validate() const;
@@ -30,7 +31,10 @@ struct TrainConfig {
 };
 
 // Linear warm-up to lr over `warmup` steps, then cosine decay to lr_min at
-// `steps`. `step` counts from 0 (the first update uses learning_rate(0)).
+// `schedule_steps` (or `steps` when 0). `step` counts from 0 (the first
+// update uses learning_rate(0)). A run that stops at `steps` below its
+// schedule's horizon has followed exactly the first `steps` updates of the
+// longer run, so a search can continue it.
 double learning_rate(const TrainConfig& config, std::size_t step);
 
 }  // namespace regal::train
