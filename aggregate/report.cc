@@ -333,6 +333,17 @@ ReportResult write_report(const fs::path& sweep_dir, const fs::path& out_dir, co
     }
   }
 
+  // A search's cells (search/<cell>/best.json), in folder order.
+  std::vector<std::pair<fs::path, nlohmann::json>> searched;
+  if (fs::is_directory(sweep_dir / "search")) {
+    std::vector<fs::path> dirs;
+    for (const auto& entry : fs::directory_iterator(sweep_dir / "search")) {
+      if (entry.is_directory()) dirs.push_back(entry.path());
+    }
+    std::sort(dirs.begin(), dirs.end());
+    for (const auto& dir : dirs) searched.emplace_back(dir, io::read_json_file(dir / "best.json").value_or(nlohmann::json()));
+  }
+
   // Figures.
   const SweepView view = load_view(records);
   result.warnings.insert(result.warnings.end(), view.warnings.begin(), view.warnings.end());
@@ -384,6 +395,7 @@ ReportResult write_report(const fs::path& sweep_dir, const fs::path& out_dir, co
 
   // ---- HTML ----
   std::vector<Section> sections = {{"summary", "Summary"}};
+  if (!searched.empty()) sections.push_back({"search", "Search"});
   if (figure_named("accuracy_by_length")) sections.push_back({"length", "Accuracy by length"});
   if (figure_named("learning_curves_accuracy")) sections.push_back({"learning", "Learning curves"});
   if (figure_named("heatmap")) sections.push_back({"heatmap", "Heatmap"});
@@ -488,6 +500,38 @@ ReportResult write_report(const fs::path& sweep_dir, const fs::path& out_dir, co
          "<a href=\"" + html_escape(link(sweep_paths.aggregate_dir() / "summary.csv", out_dir)) + "\">aggregate/summary.csv</a>.</p>\n";
   }
   h += "</section>\n";
+
+  // The search: per cell, the chosen configuration and the trials beside it.
+  if (!searched.empty()) {
+    h += "<section id=\"search\">\n<h2>Search</h2>\n<p>Each cell (a point of the grid) searched its own "
+         "hyperparameters on validation data; the summary above shows the chosen configuration trained with the final "
+         "seeds. Every trial, its rung and score: trials.csv.</p>\n";
+    h += "<div class=\"scroll\"><table>\n<thead><tr><th class=\"key\">cell</th><th class=\"key\">chosen</th>"
+         "<th>validation score</th><th>trial</th><th>trials</th><th class=\"key\">files</th></tr></thead>\n<tbody>\n";
+    for (const auto& [dir, best] : searched) {
+      std::string cell, chosen;
+      if (best.is_object()) {
+        const nlohmann::json cell_axes = best.value("cell", nlohmann::json::object());
+        const nlohmann::json values = best.value("values", nlohmann::json::object());
+        for (const auto& [axis, value] : cell_axes.items()) {
+          cell += (cell.empty() ? "" : ", ") + axis + "=" + (value.is_string() ? value.get<std::string>() : short_num(value.dump()));
+        }
+        for (const auto& [key, value] : values.items()) {
+          chosen += (chosen.empty() ? "" : ", ") + key + "=" + (value.is_string() ? value.get<std::string>() : short_num(value.dump()));
+        }
+      }
+      const auto trials_csv = io::read_file(dir / "trials.csv").value_or("");
+      const auto lines = static_cast<std::size_t>(std::count(trials_csv.begin(), trials_csv.end(), '\n'));
+      const std::string score = best.is_object() && best.contains("score") && best["score"].is_number() ? short_num(best["score"].dump()) : "";
+      h += "<tr><td class=\"key\">" + html_escape(cell.empty() ? dir.filename().string() : cell) + "</td><td class=\"key\">" +
+           html_escape(chosen.empty() ? "(still searching)" : chosen) + "</td><td>" + html_escape(score) + "</td><td>" +
+           html_escape(best.is_object() && best.contains("chosen_trial") ? best["chosen_trial"].dump() : "") + "</td><td>" +
+           std::to_string(lines > 0 ? lines - 1 : 0) + " runs</td><td class=\"key\"><a href=\"" +
+           html_escape(link(dir / "trials.csv", out_dir)) + "\">trials.csv</a> <a href=\"" + html_escape(link(dir / "best.json", out_dir)) +
+           "\">best.json</a></td></tr>\n";
+    }
+    h += "</tbody></table></div>\n</section>\n";
+  }
 
   auto section_with = [&](const std::string& id, const std::string& title, const std::string& intro,
                           std::initializer_list<const char*> names) {

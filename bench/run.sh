@@ -8,3 +8,4 @@ build=${1:-build}
 "$build/bench/report_bench" 1000 40
 bash "$(dirname "$0")/compare_step.sh" "$build" 1
 bash "$(dirname "$0")/faults_bench.sh" "$build" 3
+bash "$(dirname "$0")/search_bench.sh" "$build"

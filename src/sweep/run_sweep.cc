@@ -21,6 +21,7 @@
 #include "sweep/plan.h"
 #include "sweep/resources.h"
 #include "sweep/scheduler.h"
+#include "sweep/search_driver.h"
 #include "sweep/spec.h"
 #include "sweep/worker.h"
 #include "util/error.h"
@@ -120,27 +121,97 @@ void check_comparisons(const SweepSpec& spec, const std::vector<PlannedRun>& run
   }
 }
 
+// A table writer for a search's trial phases: trials are not the sweep's
+// runs (their state goes to search/<cell>/trials.csv between phases).
+class NoTables final : public TableWriter {
+ public:
+  void write(const std::vector<aggregate::RunRecord>&) override {}
+  void finish(const std::vector<aggregate::RunRecord>&) override {}
+  std::string location() const override { return "search/"; }
+};
+
+// Pumps messages for one set of runs until rank 0's coordinator has told
+// every rank the exit code, and returns it. Messages for a coordinator that
+// this rank does not have yet (rank 0, between phases: other ranks' next
+// phase starts early) are kept in `carry` for the next call.
+int pump(Transport& transport, const std::vector<PlannedRun>& runs, const RankResources& resources, Executor& executor,
+         const SweepOptions& options, const layout::RunPaths& sweep_paths, std::unique_ptr<Coordinator> coordinator,
+         std::vector<Message>& carry) {
+  std::map<std::string, const PlannedRun*> plan;
+  for (const auto& run : runs) plan[run.run_id] = &run;
+  Worker::Settings settings;
+  settings.attempt = static_cast<int>(env_count("SLURM_RESTART_COUNT").value_or(0));
+  settings.retry_failed = options.retry_failed;
+  settings.run_timeout = options.run_timeout;
+  Worker worker(transport, plan, resources, executor,
+                [&](const std::string& id) { return sweep_paths.run(id).run_dir(); }, options.stop_requested, settings);
+  std::vector<Message> early;
+  early.swap(carry);
+  std::size_t next_early = 0;
+  auto next = [&]() -> std::optional<Message> {
+    if (next_early < early.size()) return early[next_early++];
+    return transport.poll();
+  };
+  while (true) {
+    worker.step();
+    bool idle = true;
+    while (auto message = next()) {
+      idle = false;
+      if (message->tag == kExit || message->tag == kAbort) {
+        if (message->tag == kAbort) stop_runs(executor);
+        carry.insert(carry.end(), early.begin() + static_cast<std::ptrdiff_t>(next_early), early.end());
+        return std::stoi(message->payload);
+      }
+      if (message->tag == kAssign || message->tag == kStop) {
+        worker.handle(*message);
+      } else if (coordinator) {
+        coordinator->handle(*message);
+      } else {
+        carry.push_back(*message);
+      }
+    }
+    if (coordinator) coordinator->poll();
+    if (coordinator && coordinator->finished()) {
+      coordinator->finish();
+      const int code = coordinator->exit_code();
+      for (int rank = 0; rank < transport.size(); ++rank) transport.send(rank, kExit, std::to_string(code));
+      coordinator.reset();
+      continue;
+    }
+    if (idle) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
 }  // namespace
 
 int run_sweep(Transport& transport, const SweepOptions& options) {
   const bool root = transport.rank() == 0;
   const SweepSpec spec = parse_spec(options.spec);  // every rank: a bad spec fails alike everywhere
-  const std::vector<PlannedRun> runs = expand(spec);
-  check_comparisons(spec, runs, options.spec);
   const layout::RunPaths sweep_paths(options.results, spec.name, "");
+  std::vector<SearchCell> cells;
+  std::vector<PlannedRun> runs;  // a search: every cell's first rung (for sizes, resources and the spec check)
+  if (spec.search) {
+    if (options.share) throw InputError("--share does not go with a [search] spec: its phases depend on each other");
+    cells = search_cells(spec);
+    for (const auto& cell : cells) {
+      for (std::size_t trial = 0; trial < search::rungs(*spec.search).at(0).trials; ++trial) {
+        runs.push_back(trial_run(spec, cell, trial, 0));
+      }
+    }
+  } else {
+    runs = expand(spec);
+    check_comparisons(spec, runs, options.spec);
+  }
   if (options.dry_run) {
-    if (root) std::cout << dry_run_text(spec, runs, sweep_paths);
+    if (root) std::cout << (spec.search ? search_dry_run_text(spec, cells) : dry_run_text(spec, runs, sweep_paths));
     return exit_code::kDone;
   }
-  std::map<std::string, const PlannedRun*> plan;
-  for (const auto& run : runs) plan[run.run_id] = &run;
 
   SteadyClock clock;
   SweepFolder folder(sweep_paths);
+  NoTables no_tables;
   ProcessExecutor executor(options.self);
-  std::unique_ptr<Scheduler> scheduler;
-  std::unique_ptr<Coordinator> coordinator;
-  std::optional<int> exit_code;
+  std::vector<Message> carry;
   try {
     const RankResources resources = resources_here(runs, options, transport.size());
     if (root) {
@@ -149,46 +220,50 @@ int run_sweep(Transport& transport, const SweepOptions& options) {
       check_sizes(runs, options, resources.slots * static_cast<std::size_t>(local_ranks_here(transport.size())));
       layout::prepare_results_root(options.results);
       check_spec_change(spec, runs, sweep_paths, options.allow_spec_change);
-      write_plan(spec, runs, sweep_paths);
-      StartingPoint start = starting_point(spec, runs, sweep_paths, options.retry_failed, options.share);
-      spdlog::info("sweep {}: {} runs, {} to run, {} already done or failed (--retry-failed reruns failed ones); {} rank(s){}",
-                   spec.name, runs.size(), start.todo.size(), start.skipped, transport.size(),
-                   options.share ? ", share " + std::to_string(options.share->first) + "/" + std::to_string(options.share->second) : "");
-      scheduler = std::make_unique<Scheduler>(std::move(start.todo));
-      coordinator = std::make_unique<Coordinator>(transport, *scheduler, std::move(start.records), folder, folder, clock);
-      if (options.share) coordinator->set_share(std::move(start.mine));
+      write_plan(spec, spec.search ? std::vector<PlannedRun>{} : runs, sweep_paths);
     }
-    Worker::Settings settings;
-    settings.attempt = static_cast<int>(env_count("SLURM_RESTART_COUNT").value_or(0));
-    settings.retry_failed = options.retry_failed;
-    settings.run_timeout = options.run_timeout;
-    Worker worker(transport, plan, resources, executor,
-                  [&](const std::string& id) { return sweep_paths.run(id).run_dir(); }, options.stop_requested, settings);
+    // One set of runs over every rank; rank 0 coordinates and writes `tables`.
+    auto execute = [&](const std::vector<PlannedRun>& phase, TableWriter& tables, const std::string& what) {
+      std::unique_ptr<Scheduler> scheduler;
+      std::unique_ptr<Coordinator> coordinator;
+      if (root) {
+        StartingPoint start = starting_point(spec, phase, sweep_paths, options.retry_failed, options.share);
+        spdlog::info("{}: {} runs, {} to run, {} already done or failed (--retry-failed reruns failed ones); {} rank(s){}", what,
+                     phase.size(), start.todo.size(), start.skipped, transport.size(),
+                     options.share ? ", share " + std::to_string(options.share->first) + "/" + std::to_string(options.share->second) : "");
+        scheduler = std::make_unique<Scheduler>(std::move(start.todo));
+        coordinator = std::make_unique<Coordinator>(transport, *scheduler, std::move(start.records), tables, folder, clock);
+        if (options.share) coordinator->set_share(std::move(start.mine));
+      }
+      return pump(transport, phase, resources, executor, options, sweep_paths, std::move(coordinator), carry);
+    };
+    if (!spec.search) return execute(runs, folder, "sweep " + spec.name);
 
-    while (!exit_code) {
-      worker.step();
-      bool idle = true;
-      while (auto message = transport.poll()) {
-        idle = false;
-        if (message->tag == kExit || message->tag == kAbort) {
-          if (message->tag == kAbort) stop_runs(executor);
-          exit_code = std::stoi(message->payload);
-        } else if (message->tag == kAssign || message->tag == kStop) {
-          worker.handle(*message);
-        } else if (coordinator) {
-          coordinator->handle(*message);
-        }
+    // A search: trial phases while some cell has trials to run (each rank
+    // reads the same folders and computes the same phase), then the chosen
+    // configurations with the final seeds.
+    int trials_code = exit_code::kDone;
+    SearchState state = search_state(spec, cells, sweep_paths);
+    for (int phase = 1; state.searching(); ++phase) {
+      if (root) {
+        write_search_outputs(spec, cells, state, sweep_paths);
+        copy_continuations(state, sweep_paths);
       }
-      if (coordinator) coordinator->poll();
-      if (coordinator && coordinator->finished()) {
-        coordinator->finish();
-        const int code = coordinator->exit_code();
-        for (int rank = 0; rank < transport.size(); ++rank) transport.send(rank, kExit, std::to_string(code));
-        coordinator.reset();
-        continue;
-      }
-      if (idle) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      const int code = execute(state.trial_phase(), no_tables, "search " + spec.name + ", phase " + std::to_string(phase));
+      if (code != exit_code::kDone && code != exit_code::kRunFailed) return code;  // stopped: the same command continues
+      trials_code = std::max(trials_code, code);
+      state = search_state(spec, cells, sweep_paths);
     }
+    const std::vector<PlannedRun> finals = final_phase(spec, cells, state);
+    if (root) {
+      write_search_outputs(spec, cells, state, sweep_paths);
+      write_plan(spec, finals, sweep_paths);
+      for (std::size_t i = 0; i < cells.size(); ++i) {
+        if (!state.cells[i].chosen) spdlog::warn("search cell {}: every trial failed; nothing to train with the final seeds", cells[i].id);
+      }
+    }
+    const int code = execute(finals, folder, "search " + spec.name + ": the chosen configurations");
+    return code == exit_code::kDone ? trials_code : code;
   } catch (const std::exception& error) {
     // Met here alone: say it once, end every other rank with the same code.
     const int code = report(error, transport.rank());
@@ -198,7 +273,6 @@ int run_sweep(Transport& transport, const SweepOptions& options) {
     stop_runs(executor);
     return code;
   }
-  return *exit_code;
 }
 
 }  // namespace regal::sweep

@@ -179,7 +179,7 @@ SweepSpec parse_spec_text(std::string text, const fs::path& file) {
   };
   auto fail = [&](const std::string& path, const std::string& message) { throw InputError(where(path) + ": " + message); };
 
-  const std::vector<std::string> sections = {"sweep", "base", "grid", "zip", "exclude", "compare", "fit"};
+  const std::vector<std::string> sections = {"sweep", "base", "grid", "zip", "exclude", "compare", "fit", "search"};
   for (const auto& [key, value] : json.items()) {
     if (std::find(sections.begin(), sections.end(), key) == sections.end()) {
       fail(key, "unknown section or key '" + key + "'" + did_you_mean(key, sections));
@@ -255,6 +255,23 @@ SweepSpec parse_spec_text(std::string text, const fs::path& file) {
   }
   if (json.contains("compare")) read_comparisons(json["compare"], spec, fail);
   if (json.contains("fit")) read_fits(json["fit"], spec, fail);
+  if (json.contains("search")) {
+    spec.search = search::parse_search(json["search"], [&](const std::string& path, const std::string& message) {
+      fail(lines.count(path) ? path : "search", message);
+    });
+    spec.search_json = json["search"];
+    for (const auto& axis : spec.grid) {
+      if (axis.key == "seed") fail("grid.seed", "a search trains its chosen configuration with search.final_seeds: take seed out of [grid]");
+      for (const auto& [key, distribution] : spec.search->space) {
+        if (axis.key == key) fail("grid." + key, key + " is both an axis and searched over in [search.space]");
+      }
+    }
+    for (const auto& group : spec.zips) {
+      for (const auto& axis : group) {
+        if (axis.key == "seed") fail("zip", "a search trains its chosen configuration with search.final_seeds: take seed out of [[zip]]");
+      }
+    }
+  }
   return spec;
 }
 

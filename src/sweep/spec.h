@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "experiment/experiment.h"
+#include "search/search.h"
 
 namespace regal::sweep {
 
@@ -33,6 +34,8 @@ struct SweepSpec {
   std::map<std::string, std::size_t> lines;    // experiment key -> the line that set it (for errors)
   std::vector<nlohmann::json> comparisons;     // [[compare]]: {name, a, b, metrics, by}, checked
   std::vector<nlohmann::json> fits;            // [[fit]]: {name, x, y[, by]}, checked
+  std::optional<search::SearchSpec> search;    // [search]: the grid's points are cells, each searched
+  nlohmann::json search_json;                  // [search] as written (for plan.json)
 };
 
 // Parses and checks a spec. Throws InputError "FILE:LINE: message" for

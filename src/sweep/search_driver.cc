@@ -1,0 +1,289 @@
+// Search sweeps: cells from the grid, trial and final runs built from a
+// cell's experiment, the state of every cell read from its trial runs'
+// folders (search.h decides promotions), checkpoint continuation between
+// rungs, and the search's own files. Nothing here keeps state in memory
+// between phases: a restart after kill -9 reads the same folders and makes
+// the same decisions.
+#include "sweep/search_driver.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <set>
+#include <sstream>
+
+#include "aggregate/collect.h"
+#include "aggregate/tables.h"
+#include "io/atomic_file.h"
+#include "io/json_file.h"
+#include "util/error.h"
+
+namespace regal::sweep {
+namespace fs = std::filesystem;
+
+namespace {
+
+PlannedRun build(const SweepSpec& spec, const SearchCell& cell, const nlohmann::json& values, std::uint64_t seed,
+                 std::size_t steps, std::size_t schedule_steps, std::vector<std::pair<std::string, nlohmann::json>> axes) {
+  nlohmann::json json = cell.base.experiment.to_json();
+  for (const auto& [key, value] : values.items()) experiment::set_key(json, key, value);
+  experiment::set_key(json, "seed", seed);
+  experiment::set_key(json, spec.search->resource, steps);
+  experiment::set_key(json, "train.schedule_steps", schedule_steps);
+  experiment::Experiment e;
+  try {
+    e = experiment::Experiment::from_json(json);
+    e.validate();
+  } catch (const std::exception& error) {
+    throw InputError(spec.file.string() + ": [search] cell " + cell.id + ": " + error.what());
+  }
+  PlannedRun run;
+  run.run_id = experiment::run_id(e);
+  run.axes = std::move(axes);
+  run.cost = estimated_cost(e);
+  run.experiment = std::move(e);
+  return run;
+}
+
+std::string number(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.6g", v);
+  return buffer;
+}
+
+std::string value_text(const nlohmann::json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number_float()) return number(v.get<double>());
+  return v.dump();
+}
+
+std::string cell_label(const SearchCell& cell) {
+  std::string out;
+  for (const auto& [axis, value] : cell.base.axes) {
+    out += (out.empty() ? "" : ", ") + axis + "=" + value_text(value);
+  }
+  return out.empty() ? "(one cell)" : out;
+}
+
+}  // namespace
+
+std::vector<SearchCell> search_cells(const SweepSpec& spec) {
+  std::vector<SearchCell> cells;
+  for (auto& run : expand(spec)) {
+    const auto& train = run.experiment.train;
+    const auto ladder = search::rungs(*spec.search);
+    for (std::size_t k = 0; k + 1 < ladder.size(); ++k) {
+      if (ladder[k].resource % train.eval_every != 0) {
+        throw InputError(spec.file.string() + ": [search] rung " + std::to_string(k) + " ends at train.steps = " +
+                         std::to_string(ladder[k].resource) + ", not a multiple of train.eval_every (" + std::to_string(train.eval_every) +
+                         "): a promoted trial would not equal one trained straight; choose min_resource and eta so that every rung is");
+      }
+    }
+    if (train.patience > 0 && spec.search->method == search::Method::kSha) {
+      throw InputError(spec.file.string() + ": [search] with method = \"sha\" needs train.patience = 0 (the rungs stop trials early)");
+    }
+    cells.push_back({run.run_id, std::move(run)});
+  }
+  return cells;
+}
+
+PlannedRun trial_run(const SweepSpec& spec, const SearchCell& cell, std::size_t trial, std::size_t rung) {
+  const auto& s = *spec.search;
+  const auto ladder = search::rungs(s);
+  const std::size_t steps = ladder.at(rung).resource;
+  const nlohmann::json values = search::trial_values(s, cell.id, trial);
+  auto axes = cell.base.axes;
+  for (const auto& [key, value] : values.items()) axes.emplace_back(key, value);
+  axes.emplace_back("trial", trial);
+  axes.emplace_back("rung", rung);
+  return build(spec, cell, values, s.seed, steps, steps < s.max_resource ? s.max_resource : 0, std::move(axes));
+}
+
+PlannedRun final_run(const SweepSpec& spec, const SearchCell& cell, const nlohmann::json& values, std::uint64_t seed) {
+  auto axes = cell.base.axes;
+  for (const auto& [key, value] : values.items()) axes.emplace_back(key, value);
+  axes.emplace_back("seed", seed);
+  return build(spec, cell, values, seed, spec.search->max_resource, 0, std::move(axes));
+}
+
+bool SearchState::searching() const {
+  return std::any_of(cells.begin(), cells.end(), [](const CellState& c) { return !c.pending.empty(); });
+}
+
+std::vector<PlannedRun> SearchState::trial_phase() const {
+  std::vector<PlannedRun> runs;
+  std::set<std::string> seen;
+  for (const auto& cell : cells) {
+    for (const auto& run : cell.pending) {
+      if (seen.insert(run.run_id).second) runs.push_back(run);
+    }
+  }
+  return runs;
+}
+
+SearchState search_state(const SweepSpec& spec, const std::vector<SearchCell>& cells, const layout::RunPaths& sweep_paths) {
+  const auto& s = *spec.search;
+  const auto ladder = search::rungs(s);
+  SearchState state;
+  for (const auto& cell : cells) {
+    CellState c;
+    std::vector<std::size_t> members(ladder.at(0).trials);
+    for (std::size_t i = 0; i < members.size(); ++i) members[i] = i;
+    for (std::size_t k = 0; k < ladder.size(); ++k) {
+      std::vector<std::pair<std::size_t, std::optional<double>>> results;
+      bool finished = true;
+      for (const std::size_t trial : members) {
+        PlannedRun run = trial_run(spec, cell, trial, k);
+        const auto record = aggregate::read_run(sweep_paths.run(run.run_id).run_dir(), spec.name, run.axes);
+        TrialResult result{trial, k, run.run_id, std::string(layout::to_string(record.state)), std::nullopt};
+        if (record.state == layout::RunState::kDone) {
+          const auto found = record.metrics.find(s.metric);
+          if (found != record.metrics.end() && found->is_number()) result.metric = found->get<double>();
+          results.emplace_back(trial, result.metric);
+        } else if (record.state == layout::RunState::kFailed) {
+          results.emplace_back(trial, std::nullopt);
+        } else {
+          finished = false;
+          if (k > 0) c.continue_from.emplace_back(run.run_id, trial_run(spec, cell, trial, k - 1).run_id);
+          c.pending.push_back(std::move(run));
+        }
+        c.trials.push_back(std::move(result));
+      }
+      if (!finished) break;
+      if (k + 1 == ladder.size()) {
+        const auto best = search::promote(results, 1, s.minimize);
+        if (!best.empty()) {
+          c.chosen = best[0];
+          for (const auto& [trial, metric] : results) {
+            if (trial == best[0]) c.chosen_metric = metric;
+          }
+        }
+        break;
+      }
+      members = search::promote(results, ladder[k + 1].trials, s.minimize);
+      std::sort(members.begin(), members.end());
+    }
+    state.cells.push_back(std::move(c));
+  }
+  return state;
+}
+
+std::vector<PlannedRun> final_phase(const SweepSpec& spec, const std::vector<SearchCell>& cells, const SearchState& state) {
+  std::vector<PlannedRun> runs;
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    if (!state.cells[i].chosen) continue;
+    const nlohmann::json values = search::trial_values(*spec.search, cells[i].id, *state.cells[i].chosen);
+    for (const auto seed : spec.search->final_seeds) {
+      PlannedRun run = final_run(spec, cells[i], values, seed);
+      if (seen.insert(run.run_id).second) runs.push_back(std::move(run));
+    }
+  }
+  return runs;
+}
+
+void copy_continuations(const SearchState& state, const layout::RunPaths& sweep_paths) {
+  for (const auto& cell : state.cells) {
+    for (const auto& [target_id, source_id] : cell.continue_from) {
+      const layout::RunPaths target = sweep_paths.run(target_id), source = sweep_paths.run(source_id);
+      const fs::path to = target.run_dir() / "checkpoints", from = source.run_dir() / "checkpoints";
+      if (fs::exists(target.status_json()) || fs::exists(to / "last.pt") || !fs::exists(from / "last.pt")) continue;
+      io::create_folders(to);
+      // last.pt is what a resume looks for: it arrives last, whole.
+      for (const char* name : {"best.pt", "best.pt.sha256", "last.pt.sha256", "last.pt"}) {
+        if (const auto content = io::read_file(from / name)) io::write_file_atomic(to / name, *content);
+      }
+    }
+  }
+}
+
+void write_search_outputs(const SweepSpec& spec, const std::vector<SearchCell>& cells, const SearchState& state,
+                          const layout::RunPaths& sweep_paths) {
+  const auto& s = *spec.search;
+  const auto ladder = search::rungs(s);
+  aggregate::Table summary;
+  std::vector<std::string> cell_axes;
+  for (const auto& cell : cells) {
+    for (const auto& [axis, value] : cell.base.axes) {
+      if (std::find(cell_axes.begin(), cell_axes.end(), axis) == cell_axes.end()) cell_axes.push_back(axis);
+    }
+  }
+  summary.columns = {"cell"};
+  summary.columns.insert(summary.columns.end(), cell_axes.begin(), cell_axes.end());
+  for (const auto& [key, d] : s.space) summary.columns.push_back(key);
+  summary.columns.insert(summary.columns.end(), {s.metric, "chosen_trial", "trials", "rungs", "state", "search_steps", "full_steps"});
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    const CellState& c = state.cells[i];
+    const fs::path dir = sweep_paths.sweep_dir() / "search" / cells[i].id;
+    aggregate::Table trials;
+    trials.columns = {"trial"};
+    for (const auto& [key, d] : s.space) trials.columns.push_back(key);
+    trials.columns.insert(trials.columns.end(), {"rung", "resource", "run_id", s.metric, "state"});
+    for (const auto& t : c.trials) {
+      const nlohmann::json values = search::trial_values(s, cells[i].id, t.trial);
+      std::vector<std::string> row = {std::to_string(t.trial)};
+      for (const auto& [key, d] : s.space) row.push_back(value_text(values[key]));
+      row.insert(row.end(), {std::to_string(t.rung), std::to_string(ladder[t.rung].resource), t.run_id,
+                             t.metric ? number(*t.metric) : "", t.state});
+      trials.rows.push_back(std::move(row));
+    }
+    io::create_folders(dir);
+    io::write_file_atomic(dir / "trials.csv", aggregate::to_csv(trials));
+    nlohmann::json cell_axes_json = nlohmann::json::object();
+    for (const auto& [axis, value] : cells[i].base.axes) cell_axes_json[axis] = value;
+    std::vector<std::string> row = {cells[i].id};
+    for (const auto& axis : cell_axes) {
+      const auto at = std::find_if(cells[i].base.axes.begin(), cells[i].base.axes.end(), [&](const auto& a) { return a.first == axis; });
+      row.push_back(at == cells[i].base.axes.end() ? "" : value_text(at->second));
+    }
+    if (c.chosen) {
+      const nlohmann::json values = search::trial_values(s, cells[i].id, *c.chosen);
+      nlohmann::json beaten = nlohmann::json::array();
+      for (const auto& t : c.trials) {
+        if (t.rung == 0 && t.trial != *c.chosen) beaten.push_back(t.trial);
+      }
+      nlohmann::json best = {{"cell", cell_axes_json},   {"cell_id", cells[i].id},  {"method", search::method_name(s.method)},
+                             {"metric", s.metric},        {"minimize", s.minimize},  {"chosen_trial", *c.chosen},
+                             {"values", values},          {"score", c.chosen_metric ? nlohmann::json(*c.chosen_metric) : nlohmann::json()},
+                             {"beaten", beaten},          {"final_seeds", s.final_seeds}};
+      io::write_json_file(dir / "best.json", best);
+      for (const auto& [key, d] : s.space) row.push_back(value_text(values[key]));
+      row.insert(row.end(), {c.chosen_metric ? number(*c.chosen_metric) : "", std::to_string(*c.chosen)});
+    } else {
+      for (std::size_t k = 0; k < s.space.size(); ++k) row.push_back("");
+      row.insert(row.end(), {"", ""});
+    }
+    row.insert(row.end(), {std::to_string(search::trial_count(s)), std::to_string(ladder.size()), c.chosen ? "chosen" : "searching",
+                           std::to_string(search::search_steps(s)), std::to_string(search::full_grid_steps(s))});
+    summary.rows.push_back(std::move(row));
+  }
+  io::create_folders(sweep_paths.aggregate_dir());
+  io::write_file_atomic(sweep_paths.aggregate_dir() / "search_summary.csv", aggregate::to_csv(summary));
+}
+
+std::string search_dry_run_text(const SweepSpec& spec, const std::vector<SearchCell>& cells) {
+  const auto& s = *spec.search;
+  const auto ladder = search::rungs(s);
+  std::ostringstream out;
+  out << "search: " << search::method_name(s.method) << " over";
+  for (const auto& [key, d] : s.space) out << " " << key;
+  out << "; " << search::trial_count(s) << " trial(s) per cell, metric " << s.metric << (s.minimize ? " (minimised)" : " (maximised)")
+      << ", then " << s.final_seeds.size() << " final seed(s)\n\ncells (" << cells.size() << "):\n";
+  for (const auto& cell : cells) out << "  " << cell.id << "  " << cell_label(cell) << "\n";
+  out << "\nrung  trials  train.steps\n";
+  for (std::size_t k = 0; k < ladder.size(); ++k) {
+    char line[64];
+    std::snprintf(line, sizeof line, "%-4zu  %6zu  %11zu\n", k, ladder[k].trials, ladder[k].resource);
+    out << line;
+  }
+  const std::size_t search_steps = search::search_steps(s), full = search::full_grid_steps(s);
+  const std::size_t finals = s.final_seeds.size() * s.max_resource;
+  out << "\nper cell: the search trains " << search_steps << " steps (promoted trials continue from their checkpoints), "
+      << "the same " << search::trial_count(s) << " trials trained in full " << full << " (" << number(100.0 * static_cast<double>(search_steps) / static_cast<double>(full))
+      << "%); the final seeds " << finals << ".\n"
+      << "whole sweep: " << cells.size() * (search_steps + finals) << " steps, against " << cells.size() * (full + finals)
+      << " with every trial trained in full.\n";
+  return out.str();
+}
+
+}  // namespace regal::sweep
