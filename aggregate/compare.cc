@@ -21,16 +21,6 @@
 namespace regal::aggregate {
 namespace {
 
-std::vector<std::string> axes_of(const std::vector<RunRecord>& records) {
-  std::vector<std::string> axes;
-  for (const auto& r : records) {
-    for (const auto& [axis, value] : r.axes) {
-      if (std::find(axes.begin(), axes.end(), axis) == axes.end()) axes.push_back(axis);
-    }
-  }
-  return axes;
-}
-
 std::optional<double> value_of(const RunRecord& r, const std::string& metric) {
   if (r.state != layout::RunState::kDone || !r.metrics.contains(metric) || !r.metrics[metric].is_number()) return std::nullopt;
   return r.metrics[metric].get<double>();
@@ -100,7 +90,7 @@ std::vector<std::string> known_metrics(const std::vector<RunRecord>& records) {
 }
 
 void validate_selectors(const std::vector<Comparison>& comparisons, const std::vector<RunRecord>& records) {
-  const std::vector<std::string> axes = axes_of(records);
+  const std::vector<std::string> axes = axis_names(records);
   for (const auto& c : comparisons) {
     for (const Selector* selector : {&c.a, &c.b}) {
       for (const auto& [axis, value] : selector->values) {
@@ -146,7 +136,7 @@ void validate(const std::vector<Comparison>& comparisons, const std::vector<RunR
 Comparisons compare(const std::vector<RunRecord>& records, const std::vector<Comparison>& comparisons,
                     const StatsOptions& options) {
   validate(comparisons, records, options);
-  const std::vector<std::string> axes = axes_of(records);
+  const std::vector<std::string> axes = axis_names(records);
   std::vector<std::string> by_axes;  // the union, in first-seen order, for the table's columns
   for (const auto& c : comparisons) {
     for (const auto& axis : c.by) {

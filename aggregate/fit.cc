@@ -44,23 +44,6 @@ std::string trim(const std::string& s) {
 }
 
 
-const nlohmann::json* axis_value(const RunRecord& record, const std::string& axis) {
-  for (const auto& [name, value] : record.axes) {
-    if (name == axis) return &value;
-  }
-  return nullptr;
-}
-
-std::vector<std::string> axes_of(const std::vector<RunRecord>& records) {
-  std::vector<std::string> axes;
-  for (const auto& r : records) {
-    for (const auto& [name, value] : r.axes) {
-      if (std::find(axes.begin(), axes.end(), name) == axes.end()) axes.push_back(name);
-    }
-  }
-  return axes;
-}
-
 // A run's x: the axis value when x is an axis, else its metric; NaN when absent.
 double x_of(const RunRecord& record, const std::string& x) {
   if (const auto* value = axis_value(record, x)) return value->is_number() ? value->get<double>() : std::nan("");
@@ -80,7 +63,7 @@ std::vector<std::string> groups_of(const FitSpec& fit, const std::vector<RunReco
   if (fit.by_given) return fit.by;
   const auto setting = axes_setting(fit.x);
   std::vector<std::string> by;
-  for (const auto& axis : axes_of(records)) {
+  for (const auto& axis : axis_names(records)) {
     if (axis == "seed" || setting.count(axis)) continue;
     by.push_back(axis);
   }
@@ -138,7 +121,7 @@ std::string error_transform(const std::string& y) {
 }
 
 void validate(const std::vector<FitSpec>& fits, const std::vector<RunRecord>& records) {
-  const auto axes = axes_of(records);
+  const auto axes = axis_names(records);
   const auto known = known_metrics(records);
   std::vector<std::string> xs = axes;
   xs.insert(xs.end(), known.begin(), known.end());

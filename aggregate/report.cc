@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "aggregate/overall.h"
 #include "aggregate/run_figures.h"
@@ -340,7 +341,15 @@ ReportResult write_report(const fs::path& sweep_dir, const fs::path& out_dir, co
     for (const auto& entry : fs::directory_iterator(sweep_dir / "search")) {
       if (entry.is_directory()) dirs.push_back(entry.path());
     }
-    std::sort(dirs.begin(), dirs.end());
+    // In the grid's order, as search_summary.csv lists the cells (its first column); others after.
+    std::map<std::string, std::size_t> order;
+    std::istringstream summary_csv(io::read_file(sweep_paths.aggregate_dir() / "search_summary.csv").value_or(""));
+    for (std::string line; std::getline(summary_csv, line);) order.emplace(line.substr(0, line.find(',')), order.size());
+    std::sort(dirs.begin(), dirs.end(), [&](const fs::path& a, const fs::path& b) {
+      const auto ia = order.find(a.filename().string()), ib = order.find(b.filename().string());
+      const std::size_t ka = ia == order.end() ? SIZE_MAX : ia->second, kb = ib == order.end() ? SIZE_MAX : ib->second;
+      return ka != kb ? ka < kb : a < b;
+    });
     for (const auto& dir : dirs) searched.emplace_back(dir, io::read_json_file(dir / "best.json").value_or(nlohmann::json()));
   }
 
@@ -440,22 +449,19 @@ ReportResult write_report(const fs::path& sweep_dir, const fs::path& out_dir, co
   for (const auto& s : sections) h += "<a href=\"#" + s.id + "\">" + html_escape(s.title) + "</a>";
   h += "</nav>\n</header>\n";
 
-  // Summary.
+  // Summary: the group keys, and the display metrics some group has.
+  const std::vector<std::string> keys = group_keys(records, std::nullopt);
+  std::vector<std::string> shown;
+  for (const auto& m : display_metrics()) {
+    const bool some = std::any_of(summary.rows.begin(), summary.rows.end(),
+                                  [&](const std::vector<std::string>& row) { return !at(summary, row, m + "_mean").empty(); });
+    if (some) shown.push_back(m);
+  }
   h += "<section id=\"summary\">\n<h2>Summary</h2>\n";
   h += "<p>One row per configuration (every axis but the seed). Each cell: the mean over seeds ± the half-width of its "
        "95% Student-t interval (below 10 seeds; from 10 on, the bootstrap interval leads); beneath, the IQM and, for "
        "accuracies, the chance line (the majority class's share) with the Holm-adjusted p that the runs beat it.</p>\n";
   {
-    const std::vector<std::string> keys = group_keys(records, std::nullopt);
-    std::vector<std::string> shown;
-    for (const auto& m : display_metrics()) {
-      for (const auto& row : summary.rows) {
-        if (!at(summary, row, m + "_mean").empty()) {
-          shown.push_back(m);
-          break;
-        }
-      }
-    }
     h += "<div class=\"scroll\"><table>\n<thead><tr>";
     for (const auto& k : keys) h += "<th class=\"key\">" + html_escape(k) + "</th>";
     h += "<th>n</th>";
@@ -733,16 +739,6 @@ ReportResult write_report(const fs::path& sweep_dir, const fs::path& out_dir, co
   }
   md += "## Summary\n\nMean over seeds ± 95% t half-width; IQM; for accuracies, chance and the Holm-adjusted p that runs beat it.\n\n";
   {
-    const std::vector<std::string> keys = group_keys(records, std::nullopt);
-    std::vector<std::string> shown;
-    for (const auto& m : display_metrics()) {
-      for (const auto& row : summary.rows) {
-        if (!at(summary, row, m + "_mean").empty()) {
-          shown.push_back(m);
-          break;
-        }
-      }
-    }
     std::string header = "|", rule = "|";
     for (const auto& k : keys) header += " " + markdown_escape(k) + " |", rule += " --- |";
     header += " n |", rule += " ---: |";

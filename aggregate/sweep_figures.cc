@@ -794,23 +794,23 @@ std::optional<SweepFigure> fit_figure(const nlohmann::json& fits, const fs::path
       curves += ", \\\n     fpow(x) with lines lt 2 dt 2 notitle";
     }
     const std::string x_name = sat.value("x", "x");
+    auto rounded = [](double v) { return format_number(std::round(v * 1000) / 1000 + 0.0); };  // + 0.0: no "-0"
     const std::string range = hi > 0 ? "set xrange [" + format_number(lo / 1.5) + ":" + format_number(hi * 1.5) + "]\n" : "";
     const std::string alpha_text =
         sat.contains("alpha") && sat["alpha"].is_number()
-            ? "alpha = " + format_number(std::round(number(sat["alpha"]) * 1000) / 1000) +
+            ? "alpha = " + rounded(number(sat["alpha"])) +
                   (sat["alpha_interval"].is_array()
-                       ? " [" + format_number(std::round(number(sat["alpha_interval"][0]) * 1000) / 1000) + ", " +
-                             format_number(std::round(number(sat["alpha_interval"][1]) * 1000) / 1000) + "]"
+                       ? " [" + rounded(number(sat["alpha_interval"][0])) + ", " + rounded(number(sat["alpha_interval"][1])) + "]"
                        : "") +
-                  ", R2 = " + format_number(std::round(number(sat["r2"]) * 1000) / 1000)
+                  ", R2 = " + rounded(number(sat["r2"]))
             : "no fit";
     body += layout.place(2 * g) + functions + "set title " + plot::quote(title) + "\nset label 1 " + plot::quote(alpha_text) +
-            " at graph 0.98, graph 0.94 right front\nset key off\nset logscale xy\n" + range + e_range + "set xlabel " + plot::quote(x_name) + "\nset ylabel " +
+            " at graph 0.98, graph 0.94 right front\nset key off\nset logscale xy\nset format y '%g'\n" + range + e_range + "set xlabel " + plot::quote(x_name) + "\nset ylabel " +
             plot::quote("error (" + sat.value("error", "") + ")") + "\n" + "plot 'fit.dat' index " + std::to_string(runs_at) +
             " using 1:2 with points pt 6 ps 0.6 lc rgb '#999999' notitle, \\\n     '' index " + std::to_string(means_at) +
             " using 1:2 with points pt 7 ps 0.9 lc rgb '#000000' notitle" + curves + "\n";
     body += layout.place(2 * g + 1) + "unset label 1\nset title " + plot::quote("residuals: mean error - fit") +
-            "\nunset logscale y\nset logscale x\n" + range + r_range + "set xlabel " + plot::quote(x_name) +
+            "\nunset logscale y\nset logscale x\nset format y '%g'\n" + range + r_range + "set xlabel " + plot::quote(x_name) +
             "\nset ylabel 'residual'\nset xzeroaxis lt -1 lc rgb '#555555'\nplot 'fit.dat' index " + std::to_string(means_at) +
             " using 1:3 with linespoints lt 1 notitle, \\\n     '' index " + std::to_string(means_at) +
             " using 1:4 with linespoints lt 2 dt 2 notitle\nunset xzeroaxis\n";

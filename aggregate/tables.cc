@@ -28,6 +28,8 @@ bool has_multiple_sweeps(const std::vector<RunRecord>& records) {
   return false;
 }
 
+}  // namespace
+
 std::vector<std::string> axis_names(const std::vector<RunRecord>& records) {
   std::vector<std::string> names;
   for (const auto& r : records) {
@@ -44,8 +46,6 @@ const nlohmann::json* axis_value(const RunRecord& r, const std::string& name) {
   }
   return nullptr;
 }
-
-}  // namespace
 
 std::string format_number(double value) {
   if (std::isnan(value)) return "";

@@ -101,6 +101,10 @@ std::vector<std::string> group_keys(const std::vector<RunRecord>& records,
                                     const std::optional<std::vector<std::string>>& group_by);
 // A record's value of an axis as the tables print it ("" when absent).
 std::string axis_text(const RunRecord& record, const std::string& axis);
+// A record's value of an axis (nullptr when absent).
+const nlohmann::json* axis_value(const RunRecord& record, const std::string& axis);
+// Every axis of the records, in first-seen order.
+std::vector<std::string> axis_names(const std::vector<RunRecord>& records);
 
 // Writes runs.csv, runs.json, summary.csv, summary.json and stats.json into
 // `dir`, each atomically.

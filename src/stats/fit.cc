@@ -129,6 +129,18 @@ Problem problem_of(Law law, const std::vector<double>& x, const std::vector<doub
   return p;
 }
 
+// Fits from the given starts; the best objective wins, the first on ties.
+std::pair<Params, double> best_of(const Problem& p, const std::vector<Params>& from) {
+  Params best{};
+  double best_f = std::numeric_limits<double>::infinity();
+  for (const auto& start : from) {
+    double f = 0;
+    const Params q = nelder_mead(p, start, &f);
+    if (f < best_f) best_f = f, best = q;
+  }
+  return {best, best_f};
+}
+
 // The fixed starting grid, built from the data's scale.
 std::vector<Params> starts(const Problem& p, const std::vector<double>& y) {
   std::vector<Params> out;
@@ -147,14 +159,7 @@ std::vector<Params> starts(const Problem& p, const std::vector<double>& y) {
   // too, so the saturating law never fits worse than the power law.
   Problem power = p;
   power.law = Law::kPower;
-  const auto power_starts = starts(power, y);
-  Params best_power{};
-  double best_f = std::numeric_limits<double>::infinity();
-  for (const auto& start : power_starts) {
-    double f = 0;
-    const Params q = nelder_mead(power, start, &f);
-    if (f < best_f) best_f = f, best_power = q;
-  }
+  const Params best_power = best_of(power, starts(power, y)).first;
   for (const double fraction : {1e-6, 1e-3}) out.push_back({best_power[0], best_power[1], std::log(fraction * y_min)});
   for (const double fraction : {0.01, 0.5, 0.9}) {
     const double E = fraction * y_min;
@@ -185,18 +190,6 @@ LawFit finish(const Problem& p, const Params& q, double value) {
 std::size_t distinct(std::vector<double> x) {
   std::sort(x.begin(), x.end());
   return static_cast<std::size_t>(std::unique(x.begin(), x.end()) - x.begin());
-}
-
-// Fits from the given starts; the best objective wins, the first on ties.
-std::pair<Params, double> best_of(const Problem& p, const std::vector<Params>& from) {
-  Params best{};
-  double best_f = std::numeric_limits<double>::infinity();
-  for (const auto& start : from) {
-    double f = 0;
-    const Params q = nelder_mead(p, start, &f);
-    if (f < best_f) best_f = f, best = q;
-  }
-  return {best, best_f};
 }
 
 std::string number(double v) {
@@ -273,6 +266,9 @@ std::optional<FitResult> fit_scaling(Law law, const std::vector<double>& x, cons
     result.warnings.push_back("3 parameters on 3 sizes: the curve can pass through every mean, so R2 says little");
   }
   if (result.fit.alpha <= 0) result.warnings.push_back("alpha <= 0: the error does not fall as x grows");
+  if (std::abs(result.fit.alpha) > 19.9) {
+    result.warnings.push_back("alpha at the fit's bound (|alpha| = 20): the data do not determine it");
+  }
 
   // Bootstrap: resample within each x, refit from the estimate.
   const bool any_spread = std::any_of(strata.begin(), strata.end(), [](const auto& s) { return s.second.size() > 1; });
