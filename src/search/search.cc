@@ -38,6 +38,7 @@ const char* method_name(Method method) {
     case Method::kGrid: return "grid";
     case Method::kRandom: return "random";
     case Method::kSha: return "sha";
+    case Method::kAsha: return "asha";
   }
   return "?";
 }
@@ -64,12 +65,10 @@ SearchSpec parse_search(const nlohmann::json& table, const Fail& fail) {
   if (method == "grid") spec.method = Method::kGrid;
   else if (method == "random") spec.method = Method::kRandom;
   else if (method == "sha") spec.method = Method::kSha;
-  else if (method == "asha") {
-    fail("search.method", "search.method = \"asha\" (asynchronous promotion) is not available yet; \"sha\" makes the same kind "
-                          "of choices synchronously and reproducibly");
-  } else {
-    fail("search.method", "search.method must be grid, random or sha (got \"" + method + "\")" +
-                              did_you_mean(method, {"grid", "random", "sha"}));
+  else if (method == "asha") spec.method = Method::kAsha;
+  else {
+    fail("search.method", "search.method must be grid, random, sha or asha (got \"" + method + "\")" +
+                              did_you_mean(method, {"grid", "random", "sha", "asha"}));
   }
   spec.trials = whole("trials", 0);
   spec.eta = whole("eta", 3);
@@ -95,7 +94,7 @@ SearchSpec parse_search(const nlohmann::json& table, const Fail& fail) {
     fail("search.resource", "search.resource must be train.steps (a trial grows by training longer; got " + spec.resource + ")");
   }
   if (spec.max_resource == 0) fail("search.max_resource", "search.max_resource is the full budget in train.steps (at least 1)");
-  if (spec.method == Method::kSha) {
+  if (spec.successive()) {
     if (spec.min_resource == 0) fail("search.min_resource", "search.min_resource must be at least 1");
     if (spec.min_resource > spec.max_resource) {
       fail("search.min_resource", "search.min_resource (" + std::to_string(spec.min_resource) + ") exceeds search.max_resource (" +
@@ -179,7 +178,7 @@ SearchSpec parse_search(const nlohmann::json& table, const Fail& fail) {
 }
 
 std::vector<Rung> rungs(const SearchSpec& spec) {
-  if (spec.method != Method::kSha) return {{spec.max_resource, trial_count(spec)}};
+  if (!spec.successive()) return {{spec.max_resource, trial_count(spec)}};
   std::vector<Rung> out;
   for (std::size_t k = 0;; ++k) {
     const std::size_t resource = spec.min_resource * power(spec.eta, k);

@@ -12,7 +12,9 @@
 // (ties: the lower trial index). A promoted trial continues from its lower
 // rung's checkpoint: its learning-rate schedule is defined on max_resource
 // (train.schedule_steps), so it equals the same configuration trained
-// straight to that budget.
+// straight to that budget. Asynchronous SHA (asha, Li et al. 2020) uses the
+// same ladder but promotes as results arrive: a trial goes up from rung k as
+// soon as it is in the top floor(n_k / eta) of the n_k trials finished there.
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -24,7 +26,7 @@
 
 namespace regal::search {
 
-enum class Method { kGrid, kRandom, kSha };
+enum class Method { kGrid, kRandom, kSha, kAsha };
 
 struct Distribution {
   enum class Kind { kLogUniform, kUniform, kIntUniform, kChoice };
@@ -35,6 +37,7 @@ struct Distribution {
 
 struct SearchSpec {
   Method method = Method::kSha;
+  bool successive() const { return method == Method::kSha || method == Method::kAsha; }
   std::size_t trials = 0;                     // configurations per cell (random, sha); grid: the product of choices
   std::string metric = "best_val_acc";        // a validation metric of metrics.json
   bool minimize = false;
@@ -58,7 +61,7 @@ struct Rung {
   std::size_t resource = 0;  // train.steps at the end of this rung
   std::size_t trials = 0;    // how many trials reach it
 };
-// sha: the ladder above; grid and random: one rung of every trial at max_resource.
+// sha and asha: the ladder above; grid and random: one rung of every trial at max_resource.
 std::vector<Rung> rungs(const SearchSpec& spec);
 // Trials per cell: grid, the product of the choices; otherwise `trials`.
 std::size_t trial_count(const SearchSpec& spec);

@@ -115,7 +115,9 @@ void Coordinator::handle(const Message& message) {
 void Coordinator::send(const std::vector<Decision>& decisions) {
   scheduler_.check_invariants();
   for (const auto& decision : decisions) {
-    transport_.send(decision.rank, decision.kind == Decision::Kind::kAssign ? kAssign : kStop, decision.run_id);
+    const auto experiment = experiments_.find(decision.run_id);
+    const std::string payload = experiment == experiments_.end() ? decision.run_id : decision.run_id + "\n" + experiment->second;
+    transport_.send(decision.rank, decision.kind == Decision::Kind::kAssign ? kAssign : kStop, payload);
   }
 }
 
@@ -169,18 +171,31 @@ void Coordinator::finish() {
 
 std::vector<Decision> Coordinator::on_result(int rank, const nlohmann::json& message) {
   const RunResult result = RunResult::from_json(message);
+  {
+    aggregate::RunRecord& finished = records_[index_.at(result.run_id)];
+    finished.state = result.state;
+    finished.metrics = result.metrics;
+    finished.git_commit = result.git_commit;
+    finished.git_dirty = result.git_dirty;
+    finished.error = result.state == RunState::kFailed ? result.stage + ": " + result.error : "";
+  }
+  if (expander_ && disk_full_.empty() && !result.disk_full && layout::is_final(result.state)) {
+    // New runs join before the slot is released, so it gets one of them.
+    for (auto& added : expander_(records_[index_.at(result.run_id)])) {
+      if (index_.count(added.record.run_id)) continue;
+      scheduler_.add({added.record.run_id, added.cost});
+      experiments_[added.record.run_id] = added.experiment.dump();
+      index_[added.record.run_id] = records_.size();
+      records_.push_back(std::move(added.record));
+    }
+  }
   auto decisions = scheduler_.on_finished(rank, result.run_id, result.state);
   if (result.disk_full && disk_full_.empty()) {
     disk_full_ = result.error;
     spdlog::error("run {}: {}; no new run starts", result.run_id, result.error);
     for (auto& decision : scheduler_.on_drain()) decisions.push_back(std::move(decision));
   }
-  aggregate::RunRecord& record = records_[index_.at(result.run_id)];
-  record.state = result.state;
-  record.metrics = result.metrics;
-  record.git_commit = result.git_commit;
-  record.git_dirty = result.git_dirty;
-  record.error = result.state == RunState::kFailed ? result.stage + ": " + result.error : "";
+  const aggregate::RunRecord& record = records_[index_.at(result.run_id)];
   ++finished_;
   const double elapsed = clock_.seconds() - start_;
   const std::size_t total = scheduler_.total();

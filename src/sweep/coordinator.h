@@ -4,6 +4,7 @@
 // tables rewritten after each result. Its clock and its table writer are
 // interfaces, so tests (and a simulation of many ranks) drive the real
 // coordinator with fakes.
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -81,6 +82,22 @@ class Coordinator {
   // folders are read again before the final tables, so the last task to end
   // writes complete tables.
   void set_share(std::set<std::string> mine) { mine_ = std::move(mine); }
+  // Runs decided as results arrive (an asynchronous search): called with each
+  // finished run's record before its slot is released; the runs it returns
+  // join the sweep, and their assignments carry the experiment, since no
+  // other rank can derive them.
+  struct NewRun {
+    aggregate::RunRecord record;
+    double cost = 0;
+    nlohmann::json experiment;
+  };
+  void set_expander(std::function<std::vector<NewRun>(const aggregate::RunRecord&)> expander) {
+    expander_ = std::move(expander);
+  }
+  // This run's assignment carries its experiment (other ranks may not know it).
+  void carry_experiment(const std::string& run_id, std::string experiment_json) {
+    experiments_[run_id] = std::move(experiment_json);
+  }
 
   void handle(const Message& message);
   // Between messages: looks (at most once a second) whether runs held by
@@ -112,6 +129,8 @@ class Coordinator {
   std::set<int> done_ranks_;
   std::set<std::string> mine_;
   std::size_t finished_ = 0;
+  std::function<std::vector<NewRun>(const aggregate::RunRecord&)> expander_;
+  std::map<std::string, std::string> experiments_;  // run id -> experiment JSON, for runs the expander added
 };
 
 }  // namespace regal::sweep

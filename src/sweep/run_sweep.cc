@@ -223,7 +223,8 @@ int run_sweep(Transport& transport, const SweepOptions& options) {
       write_plan(spec, spec.search ? std::vector<PlannedRun>{} : runs, sweep_paths);
     }
     // One set of runs over every rank; rank 0 coordinates and writes `tables`.
-    auto execute = [&](const std::vector<PlannedRun>& phase, TableWriter& tables, const std::string& what) {
+    auto execute = [&](const std::vector<PlannedRun>& phase, TableWriter& tables, const std::string& what,
+                       AshaSearch* asha = nullptr) {
       std::unique_ptr<Scheduler> scheduler;
       std::unique_ptr<Coordinator> coordinator;
       if (root) {
@@ -234,6 +235,23 @@ int run_sweep(Transport& transport, const SweepOptions& options) {
         scheduler = std::make_unique<Scheduler>(std::move(start.todo));
         coordinator = std::make_unique<Coordinator>(transport, *scheduler, std::move(start.records), tables, folder, clock);
         if (options.share) coordinator->set_share(std::move(start.mine));
+        if (asha) {
+          // Promotions are decided on rank 0 as results arrive; every
+          // assignment carries its experiment.
+          for (const auto& run : phase) coordinator->carry_experiment(run.run_id, run.experiment.to_json().dump());
+          coordinator->set_expander([&, asha](const aggregate::RunRecord& finished) {
+            std::vector<Coordinator::NewRun> added;
+            for (auto& run : asha->on_finished(finished.run_id, finished.state, finished.metrics)) {
+              aggregate::RunRecord record;
+              record.sweep = spec.name;
+              record.run_id = run.run_id;
+              record.axes = run.axes;
+              record.run_dir = sweep_paths.run(run.run_id).run_dir();
+              added.push_back({std::move(record), run.cost, run.experiment.to_json()});
+            }
+            return added;
+          });
+        }
       }
       return pump(transport, phase, resources, executor, options, sweep_paths, std::move(coordinator), carry);
     };
@@ -243,8 +261,23 @@ int run_sweep(Transport& transport, const SweepOptions& options) {
     // reads the same folders and computes the same phase), then the chosen
     // configurations with the final seeds.
     int trials_code = exit_code::kDone;
-    SearchState state = search_state(spec, cells, sweep_paths);
-    for (int phase = 1; state.searching(); ++phase) {
+    SearchState state;
+    if (spec.search->method == search::Method::kAsha) {
+      // One phase; rank 0 adds promotions as results arrive.
+      AshaSearch asha(spec, cells, sweep_paths);
+      std::vector<PlannedRun> phase = asha.known_runs();
+      if (root) {
+        for (auto& run : asha.catch_up()) phase.push_back(std::move(run));
+        write_search_outputs(spec, cells, asha.state(), sweep_paths);
+      }
+      const int code = execute(phase, no_tables, "search " + spec.name + " (asha)", &asha);
+      if (code != exit_code::kDone && code != exit_code::kRunFailed) return code;
+      trials_code = code;
+      state = asha.state();
+    } else {
+      state = search_state(spec, cells, sweep_paths);
+    }
+    for (int phase = 1; spec.search->method != search::Method::kAsha && state.searching(); ++phase) {
       if (root) {
         write_search_outputs(spec, cells, state, sweep_paths);
         copy_continuations(state, sweep_paths);

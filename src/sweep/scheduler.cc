@@ -77,6 +77,14 @@ void Scheduler::requeue(const std::string& id) {
   pending_.insert(position, id);
 }
 
+void Scheduler::add(const Run& run) {
+  if (!state_.emplace(run.id, RunState::kPending).second) throw std::logic_error("run " + run.id + " given twice");
+  cost_[run.id] = run.cost;
+  const auto position = std::find_if(pending_.begin(), pending_.end(),
+                                     [&](const std::string& other) { return cost_[other] < run.cost; });
+  pending_.insert(position, run.id);
+}
+
 std::vector<Decision> Scheduler::on_rank_lost(int rank) {
   lost_[rank] = true;
   held_.erase(std::remove(held_.begin(), held_.end(), rank), held_.end());

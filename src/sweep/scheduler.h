@@ -49,6 +49,10 @@ class Scheduler {
   std::vector<Decision> on_rank_lost(int rank);
   // Stop handing out work (preemption): held requests are released.
   std::vector<Decision> on_drain();
+  // A run decided while the sweep runs (an asynchronous search's promotion):
+  // pending, in cost order. Call before the event that releases held
+  // requests (on_finished), so a waiting slot gets it instead of a stop.
+  void add(const Run& run);
 
   // Nothing running here, and nothing pending or held elsewhere (or a drain:
   // then runs held elsewhere are left to their holders).

@@ -79,8 +79,9 @@ std::vector<SearchCell> search_cells(const SweepSpec& spec) {
                          "): a promoted trial would not equal one trained straight; choose min_resource and eta so that every rung is");
       }
     }
-    if (train.patience > 0 && spec.search->method == search::Method::kSha) {
-      throw InputError(spec.file.string() + ": [search] with method = \"sha\" needs train.patience = 0 (the rungs stop trials early)");
+    if (train.patience > 0 && spec.search->successive()) {
+      throw InputError(spec.file.string() + ": [search] with method = \"" + search::method_name(spec.search->method) +
+                       "\" needs train.patience = 0 (the rungs stop trials early)");
     }
     cells.push_back({run.run_id, std::move(run)});
   }
@@ -182,19 +183,150 @@ std::vector<PlannedRun> final_phase(const SweepSpec& spec, const std::vector<Sea
   return runs;
 }
 
+namespace {
+
+// A promoted trial's folder gets its lower rung's checkpoints, unless it has started.
+void copy_checkpoints(const std::string& target_id, const std::string& source_id, const layout::RunPaths& sweep_paths) {
+  const layout::RunPaths target = sweep_paths.run(target_id), source = sweep_paths.run(source_id);
+  const fs::path to = target.run_dir() / "checkpoints", from = source.run_dir() / "checkpoints";
+  if (fs::exists(target.status_json()) || fs::exists(to / "last.pt") || !fs::exists(from / "last.pt")) return;
+  io::create_folders(to);
+  // last.pt is what a resume looks for: it arrives last, whole.
+  for (const char* name : {"best.pt", "best.pt.sha256", "last.pt.sha256", "last.pt"}) {
+    if (const auto content = io::read_file(from / name)) io::write_file_atomic(to / name, *content);
+  }
+}
+
+TrialResult result_of(const SweepSpec& spec, const PlannedRun& run, std::size_t trial, std::size_t rung,
+                      const layout::RunPaths& sweep_paths) {
+  const auto record = aggregate::read_run(sweep_paths.run(run.run_id).run_dir(), spec.name, run.axes);
+  TrialResult result{trial, rung, run.run_id, std::string(layout::to_string(record.state)), std::nullopt};
+  if (record.state == layout::RunState::kDone) {
+    const auto found = record.metrics.find(spec.search->metric);
+    if (found != record.metrics.end() && found->is_number()) result.metric = found->get<double>();
+  }
+  return result;
+}
+
+}  // namespace
+
 void copy_continuations(const SearchState& state, const layout::RunPaths& sweep_paths) {
   for (const auto& cell : state.cells) {
-    for (const auto& [target_id, source_id] : cell.continue_from) {
-      const layout::RunPaths target = sweep_paths.run(target_id), source = sweep_paths.run(source_id);
-      const fs::path to = target.run_dir() / "checkpoints", from = source.run_dir() / "checkpoints";
-      if (fs::exists(target.status_json()) || fs::exists(to / "last.pt") || !fs::exists(from / "last.pt")) continue;
-      io::create_folders(to);
-      // last.pt is what a resume looks for: it arrives last, whole.
-      for (const char* name : {"best.pt", "best.pt.sha256", "last.pt.sha256", "last.pt"}) {
-        if (const auto content = io::read_file(from / name)) io::write_file_atomic(to / name, *content);
+    for (const auto& [target_id, source_id] : cell.continue_from) copy_checkpoints(target_id, source_id, sweep_paths);
+  }
+}
+
+AshaSearch::AshaSearch(const SweepSpec& spec, const std::vector<SearchCell>& cells, const layout::RunPaths& sweep_paths)
+    : spec_(spec), cells_(cells), sweep_paths_(sweep_paths) {
+  const auto ladder = search::rungs(*spec.search);
+  promoted_.assign(cells.size(), std::vector<std::set<std::size_t>>(ladder.size()));
+  for (std::size_t c = 0; c < cells.size(); ++c) {
+    for (std::size_t t = 0; t < ladder.at(0).trials; ++t) learn(trial_run(spec, cells[c], t, 0), c, t, 0);
+    // The log: one JSON line per promotion, in the order decided.
+    std::istringstream log(io::read_file(sweep_paths.sweep_dir() / "search" / cells[c].id / "asha.log").value_or(""));
+    for (std::string line; std::getline(log, line);) {
+      if (line.empty()) continue;
+      nlohmann::json entry;
+      try {
+        entry = nlohmann::json::parse(line);
+      } catch (const nlohmann::json::exception&) {
+        continue;  // a line cut by a kill: its decision is taken again below
       }
+      const auto trial = entry.at("trial").get<std::size_t>(), from = entry.at("from").get<std::size_t>();
+      if (from + 1 >= ladder.size() || !promoted_[c][from].insert(trial).second) continue;
+      learn(trial_run(spec, cells[c], trial, from + 1), c, trial, from + 1);
     }
   }
+  for (const auto& run : known_) {
+    const Where& w = where_.at(run.run_id);
+    const TrialResult r = result_of(spec, run, w.trial, w.rung, sweep_paths);
+    if (r.state == "done" || r.state == "failed") finished_[run.run_id] = r.metric;
+  }
+}
+
+void AshaSearch::learn(const PlannedRun& run, std::size_t cell, std::size_t trial, std::size_t rung) {
+  if (where_.emplace(run.run_id, Where{cell, trial, rung}).second) known_.push_back(run);
+}
+
+std::vector<PlannedRun> AshaSearch::known_runs() const { return known_; }
+
+std::vector<PlannedRun> AshaSearch::promote_ready(std::size_t c) {
+  const auto& s = *spec_.search;
+  const auto ladder = search::rungs(s);
+  std::vector<PlannedRun> out;
+  for (std::size_t j = ladder.size() - 1; j-- > 0;) {
+    std::vector<std::pair<std::size_t, std::optional<double>>> completed;
+    for (const auto& [id, w] : where_) {
+      if (w.cell != c || w.rung != j) continue;
+      const auto found = finished_.find(id);
+      if (found != finished_.end()) completed.emplace_back(w.trial, found->second);
+    }
+    const std::size_t quota = completed.size() / s.eta;
+    for (const std::size_t trial : search::promote(completed, quota, s.minimize)) {
+      if (!promoted_[c][j].insert(trial).second) continue;
+      // Decided: logged first, then its run exists.
+      const nlohmann::json entry = {{"trial", trial}, {"from", j}, {"to", j + 1}, {"completed", completed.size()}};
+      const fs::path dir = sweep_paths_.sweep_dir() / "search" / cells_[c].id;
+      io::create_folders(dir);
+      const std::string log = io::read_file(dir / "asha.log").value_or("");
+      io::write_file_atomic(dir / "asha.log", log + entry.dump() + "\n");
+      PlannedRun run = trial_run(spec_, cells_[c], trial, j + 1);
+      copy_checkpoints(run.run_id, trial_run(spec_, cells_[c], trial, j).run_id, sweep_paths_);
+      learn(run, c, trial, j + 1);
+      out.push_back(std::move(run));
+    }
+  }
+  return out;
+}
+
+std::vector<PlannedRun> AshaSearch::catch_up() {
+  std::vector<PlannedRun> out;
+  for (std::size_t c = 0; c < cells_.size(); ++c) {
+    for (auto& run : promote_ready(c)) out.push_back(std::move(run));
+  }
+  // Logged promotions whose runs have not started get their checkpoints now.
+  for (const auto& run : known_) {
+    const Where& w = where_.at(run.run_id);
+    if (w.rung > 0) copy_checkpoints(run.run_id, trial_run(spec_, cells_[w.cell], w.trial, w.rung - 1).run_id, sweep_paths_);
+  }
+  return out;
+}
+
+std::vector<PlannedRun> AshaSearch::on_finished(const std::string& run_id, layout::RunState state, const nlohmann::json& metrics) {
+  const auto w = where_.find(run_id);
+  if (w == where_.end()) return {};
+  std::optional<double> metric;
+  const auto found = metrics.find(spec_.search->metric);
+  if (state == layout::RunState::kDone && found != metrics.end() && found->is_number()) metric = found->get<double>();
+  finished_[run_id] = metric;
+  return promote_ready(w->second.cell);
+}
+
+SearchState AshaSearch::state() const {
+  SearchState out;
+  out.cells.resize(cells_.size());
+  for (const auto& run : known_) {
+    const Where& w = where_.at(run.run_id);
+    out.cells[w.cell].trials.push_back(result_of(spec_, run, w.trial, w.rung, sweep_paths_));
+  }
+  for (auto& cell : out.cells) {
+    std::stable_sort(cell.trials.begin(), cell.trials.end(),
+                     [](const TrialResult& a, const TrialResult& b) { return a.rung != b.rung ? a.rung < b.rung : a.trial < b.trial; });
+    // The choice: the best of the highest rung where some trial finished.
+    for (std::size_t rung = search::rungs(*spec_.search).size(); rung-- > 0;) {
+      std::vector<std::pair<std::size_t, std::optional<double>>> finished;
+      for (const auto& t : cell.trials) {
+        if (t.rung == rung && (t.state == "done" || t.state == "failed")) finished.emplace_back(t.trial, t.metric);
+      }
+      const auto best = search::promote(finished, 1, spec_.search->minimize);
+      if (best.empty()) continue;
+      for (const auto& t : cell.trials) {
+        if (t.rung == rung && t.trial == best[0] && t.metric) cell.chosen = best[0], cell.chosen_metric = t.metric;
+      }
+      if (cell.chosen) break;
+    }
+  }
+  return out;
 }
 
 void write_search_outputs(const SweepSpec& spec, const std::vector<SearchCell>& cells, const SearchState& state,

@@ -41,7 +41,17 @@ void Worker::handle(const Message& message) {
   }
   if (message.tag != kAssign) return;
   --outstanding_;
-  const PlannedRun& run = *plan_.at(message.payload);
+  // "<run id>" for a planned run; "<run id>\n<experiment JSON>" for one
+  // decided while the sweep runs (an asynchronous search's promotion).
+  const auto newline = message.payload.find('\n');
+  const std::string id = message.payload.substr(0, newline);
+  if (newline != std::string::npos && !plan_.count(id)) {
+    PlannedRun carried;
+    carried.run_id = id;
+    carried.experiment = experiment::Experiment::from_json(nlohmann::json::parse(message.payload.substr(newline + 1)));
+    carried_[id] = std::move(carried);
+  }
+  const PlannedRun& run = plan_.count(id) ? *plan_.at(id) : carried_.at(id);
   if (draining_) {  // assigned before our drain arrived: hand it back as preempted
     RunResult result;
     result.run_id = run.run_id;

@@ -40,6 +40,7 @@ class Worker {
  private:
   Transport& transport_;
   const std::map<std::string, const PlannedRun*>& plan_;
+  std::map<std::string, PlannedRun> carried_;  // runs whose assignment carried their experiment
   RankResources resources_;
   Executor& executor_;
   std::function<std::filesystem::path(const std::string&)> run_dir_of_;

@@ -4,8 +4,9 @@
 # trials.csv) from one process, mpiexec -n 2 and -n 3, and after kill -9 of
 # the whole sweep mid-search and the same command again; a promoted trial's
 # metrics equal those of its configuration trained straight (its own folder
-# elsewhere); the final runs carry the chosen values as columns; bad [search]
-# tables are exit 2 naming the line, with nothing written.
+# elsewhere); the final runs carry the chosen values as columns; asha's
+# logged decisions survive kill -9; bad [search] tables are exit 2 naming the
+# line, with nothing written.
 set -uo pipefail
 source "$(dirname "$0")/../lib.sh"
 SWEEP=$(realpath "$1"); AGGREGATE=$(realpath "$2")
@@ -95,11 +96,48 @@ assert metrics(a) == metrics(b), (metrics(a), metrics(b))
 assert history(a) == history(b)
 PY
 
+# asha: promotions as results arrive, each logged before its run starts;
+# after kill -9 the log's decisions stay taken (the old log is a prefix of
+# the new one), and every decision's run is done; over mpiexec -n 2 too.
+sed -e 's/^method = "sha"/method = "asha"/' s.toml >a.toml
+setsid "$SWEEP" --spec a.toml --results asha --no-report >asha.out 2>&1 &
+leader=$!
+for _ in $(seq 1 600); do
+  [ "$(cat asha/srch/search/*/asha.log 2>/dev/null | wc -l)" -ge 2 ] && break
+  sleep 0.1
+done
+kill -9 -- -"$leader" 2>/dev/null; wait "$leader" 2>/dev/null
+for d in asha/srch/search/*/; do cp "$d/asha.log" "$d/asha.before" 2>/dev/null || : >"$d/asha.before"; done
+"$SWEEP" --spec a.toml --results asha --no-report >asha2.out 2>&1
+check "asha: restart after kill -9: exit 0" 0 $?
+"$PY" - asha/srch <<'PY' && ok "asha: logged decisions kept across kill -9, each promoted trial done, the choice the best of the top rung" || bad "asha state"
+import csv, glob, json, os, sys
+root = sys.argv[1]
+cells = sorted(glob.glob(root + "/search/*/"))
+assert len(cells) == 2, cells
+for d in cells:
+    before, after = open(d + "asha.before").read(), open(d + "asha.log").read()
+    assert after.startswith(before), (before, after)
+    decisions = [json.loads(l) for l in after.splitlines()]
+    assert decisions and len({x["trial"] for x in decisions}) == len(decisions), decisions  # asynchronous: can exceed sha's 2
+    rows = list(csv.DictReader(open(d + "trials.csv")))
+    top = {int(r["trial"]): r for r in rows if r["rung"] == "1"}
+    assert sorted(top) == sorted(x["trial"] for x in decisions), (top.keys(), decisions)
+    assert all(r["state"] == "done" for r in top.values()), top
+    best = json.load(open(d + "best.json"))
+    scores = {t: float(r["best_val_acc"]) for t, r in top.items()}
+    assert best["chosen_trial"] == min(t for t in scores if scores[t] == max(scores.values())), (best, scores)
+PY
+check "asha: final runs with the choices" 4 "$(grep -c ',done,' asha/srch/aggregate/runs.csv)"
+mpiexec -n 2 --oversubscribe "$SWEEP" --spec a.toml --results asha_mpi --no-report >asha_mpi.out 2>&1
+check "asha: mpiexec -n 2: exit 0" 0 $?
+check "asha: mpiexec -n 2: final runs" 4 "$(grep -c ',done,' asha_mpi/srch/aggregate/runs.csv)"
+
 # Bad [search] tables: exit 2, the line named, nothing written.
 sed -e 's/^name = "srch"/name = "bad"/' -e 's/^method = "sha"/method = "sah"/' s.toml >bad.toml
 err=$("$SWEEP" --spec bad.toml --results one 2>&1); rc=$?
 check "unknown method: exit 2" 2 "$rc"
-case "$err" in *"bad.toml:16: search.method must be grid, random or sha (got \"sah\") (did you mean 'sha'?)"*) ok "... names file and line" ;; *) bad "method: $err" ;; esac
+case "$err" in *"bad.toml:16: search.method must be grid, random, sha or asha (got \"sah\") (did you mean 'sha'?)"*) ok "... names file and line" ;; *) bad "method: $err" ;; esac
 sed -e 's/^name = "srch"/name = "bad"/' -e 's/^min_resource = 40/min_resource = 400/' s.toml >bad.toml
 "$SWEEP" --spec bad.toml --results one >/dev/null 2>&1
 check "min_resource > max_resource: exit 2" 2 $?

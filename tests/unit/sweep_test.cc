@@ -143,6 +143,28 @@ TEST_F(SpecFile, FitTablesAreCheckedWhereTheyAreWritten) {
   EXPECT_EQ(spec.fits[0]["by"], nlohmann::json::array({"model.arch"}));
 }
 
+TEST(Scheduler, RunsAddedAsResultsArriveReachAWaitingSlotInsteadOfAStop) {
+  // An asynchronous search adds a promotion when a result arrives, before the
+  // result releases the slots that wait.
+  Scheduler scheduler({{"a", 1}});
+  ASSERT_EQ(scheduler.on_request(0).size(), 1U);  // a -> rank 0
+  EXPECT_TRUE(scheduler.on_request(1).empty());    // held: a may still add work
+  scheduler.add({"b", 3});
+  scheduler.check_invariants();
+  const auto decisions = scheduler.on_finished(0, "a", RunState::kDone);
+  ASSERT_EQ(decisions.size(), 1U);
+  EXPECT_EQ(decisions[0].kind, Decision::Kind::kAssign);
+  EXPECT_EQ(decisions[0].rank, 1);
+  EXPECT_EQ(decisions[0].run_id, "b");
+  scheduler.check_invariants();
+  EXPECT_TRUE(scheduler.on_request(0).empty());  // b runs: rank 0 waits
+  const auto last = scheduler.on_finished(1, "b", RunState::kDone);
+  ASSERT_EQ(last.size(), 1U);
+  EXPECT_EQ(last[0].kind, Decision::Kind::kStop);  // nothing came: the waiting slot stops
+  EXPECT_TRUE(scheduler.finished());
+  EXPECT_THROW(scheduler.add({"b", 1}), std::logic_error);
+}
+
 TEST(Scheduler, LongestFirstNoDoubleAssignmentOneStateEach) {
   Scheduler scheduler({{"a", 1}, {"b", 5}, {"c", 3}});
   std::vector<std::string> order;
