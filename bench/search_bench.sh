@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Successive halving against the full grid it searches: usage: bench/search_bench.sh [BUILD_DIR]
-# Two languages, LSTM, 6 learning rates x 3 batch sizes = 18 configurations.
+# Two languages, LSTM, 6 learning rates x 3 batch sizes = 18 configurations;
+# sha and asha against the grid.
 # The grid trains all 18 to 1350 steps; sha (eta 3) trains 18 to 50, the
 # best 6 on to 150, 2 to 450, 1 to 1350. Prints, per language, the grid's best
 # validation accuracy, that of sha's choice, the gap, the steps each spent
@@ -40,7 +41,7 @@ final_seeds = [0]
 "train.batch_size" = { choice = [16, 64, 256] }
 TOML
 }
-for method in grid sha; do
+for method in grid sha asha; do
   spec "$method" >"$method.toml"
   start=$(date +%s.%N)
   "$build/sweep" --spec "$method.toml" --results r --no-report >"$method.log" 2>&1
@@ -56,15 +57,18 @@ def cells(method):
         rows = list(csv.DictReader(open(d + "trials.csv")))
         out[best["cell"]["language"]] = (best, rows)
     return out
-grid, sha = cells("grid"), cells("sha")
-print(f"{'language':<12} {'grid best':>9} {'sha choice':>10} {'gap':>7} {'sha steps / grid steps':>24}")
-for language in grid:
-    gbest, grows = grid[language]
-    sbest, srows = sha[language]
-    # Every configuration's full-budget validation accuracy, from the grid.
-    full = {(r["train.batch_size"], r["train.lr"]): float(r["best_val_acc"]) for r in grows}
-    chosen = full[(str(sbest["values"]["train.batch_size"]), f'{sbest["values"]["train.lr"]:.6g}')]
-    steps = lambda rows: sum(int(r["resource"]) - ([0] + [int(q["resource"]) for q in rows if q["trial"] == r["trial"] and int(q["rung"]) == int(r["rung"]) - 1])[-1] for r in rows)
-    print(f"{language:<12} {gbest['score']:>9.4f} {chosen:>10.4f} {gbest['score'] - chosen:>7.4f} {steps(srows):>11} / {steps(grows):<11}")
-print(f"wall time: grid {float(times['grid']):.1f} s, sha {float(times['sha']):.1f} s ({float(times['sha']) / float(times['grid']):.2f}x)")
+grid = cells("grid")
+steps = lambda rows: sum(int(r["resource"]) - ([0] + [int(q["resource"]) for q in rows if q["trial"] == r["trial"] and int(q["rung"]) == int(r["rung"]) - 1])[-1] for r in rows)
+print(f"{'method':<6} {'language':<12} {'grid best':>9} {'choice':>7} {'gap':>7} {'steps / grid steps':>22}")
+for method in ("sha", "asha"):
+    found = cells(method)
+    for language in grid:
+        gbest, grows = grid[language]
+        best, rows = found[language]
+        # Every configuration's full-budget validation accuracy, from the grid.
+        full = {(r["train.batch_size"], r["train.lr"]): float(r["best_val_acc"]) for r in grows}
+        chosen = full[(str(best["values"]["train.batch_size"]), f'{best["values"]["train.lr"]:.6g}')]
+        print(f"{method:<6} {language:<12} {gbest['score']:>9.4f} {chosen:>7.4f} {gbest['score'] - chosen:>7.4f} {steps(rows):>10} / {steps(grows):<10}")
+print(f"wall time: grid {float(times['grid']):.1f} s, sha {float(times['sha']):.1f} s ({float(times['sha']) / float(times['grid']):.2f}x), "
+      f"asha {float(times['asha']):.1f} s ({float(times['asha']) / float(times['grid']):.2f}x)")
 PY

@@ -410,7 +410,8 @@ std::string search_dry_run_text(const SweepSpec& spec, const std::vector<SearchC
   }
   const std::size_t search_steps = search::search_steps(s), full = search::full_grid_steps(s);
   const std::size_t finals = s.final_seeds.size() * s.max_resource;
-  out << "\nper cell: the search trains " << search_steps << " steps (promoted trials continue from their checkpoints), "
+  out << "\nper cell: the search trains " << search_steps << " steps (promoted trials continue from their checkpoints"
+      << (s.method == search::Method::kAsha ? "; asha may promote more, as results arrive" : "") << "), "
       << "the same " << search::trial_count(s) << " trials trained in full " << full << " (" << number(100.0 * static_cast<double>(search_steps) / static_cast<double>(full))
       << "%); the final seeds " << finals << ".\n"
       << "whole sweep: " << cells.size() * (search_steps + finals) << " steps, against " << cells.size() * (full + finals)
