@@ -303,14 +303,7 @@ Comparisons compare(const std::vector<RunRecord>& records, const std::vector<Com
 Table power_table(const std::vector<RunRecord>& records, const std::vector<std::string>& metrics,
                   const StatsOptions& options) {
   const std::vector<std::string> keys = group_keys(records, std::nullopt);
-  std::vector<std::vector<std::string>> order;
-  std::map<std::vector<std::string>, std::vector<const RunRecord*>> groups;
-  for (const auto& r : records) {
-    std::vector<std::string> key;
-    for (const auto& k : keys) key.push_back(axis_text(r, k));
-    if (!groups.count(key)) order.push_back(key);
-    groups[key].push_back(&r);
-  }
+  auto [order, groups] = group_records(records, keys);
   Table table;
   table.columns = keys;
   table.columns.insert(table.columns.end(), {"metric", "n", "std", "effect", "seeds_needed", "power_now"});

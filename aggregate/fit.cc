@@ -178,16 +178,8 @@ Fits fit_tables(const std::vector<RunRecord>& records, const std::vector<FitSpec
     const FitSpec& fit = fits[f];
     const auto& by = groups_per_fit[f];
     const std::string transform = error_transform(fit.y);
-    // Groups in first-seen order; each with its runs' (x, error).
-    std::vector<std::vector<std::string>> keys;
-    std::map<std::vector<std::string>, std::vector<const RunRecord*>> members;
-    for (const auto& record : records) {
-      if (record.state != layout::RunState::kDone) continue;
-      std::vector<std::string> key;
-      for (const auto& axis : by) key.push_back(axis_text(record, axis));
-      if (!members.count(key)) keys.push_back(key);
-      members[key].push_back(&record);
-    }
+    // Groups of done runs in first-seen order; each with its runs' (x, error).
+    auto [keys, members] = group_records(records, by, true);
     for (const auto& key : keys) {
       std::vector<double> x, error;
       nlohmann::json runs = nlohmann::json::array();

@@ -336,14 +336,14 @@ ReportResult write_report(const fs::path& sweep_dir, const fs::path& out_dir, co
 
   // A search's cells (search/<cell>/best.json), in folder order.
   std::vector<std::pair<fs::path, nlohmann::json>> searched;
-  if (fs::is_directory(sweep_dir / "search")) {
+  if (fs::is_directory(sweep_paths.search_dir())) {
     std::vector<fs::path> dirs;
-    for (const auto& entry : fs::directory_iterator(sweep_dir / "search")) {
+    for (const auto& entry : fs::directory_iterator(sweep_paths.search_dir())) {
       if (entry.is_directory()) dirs.push_back(entry.path());
     }
     // In the grid's order, as search_summary.csv lists the cells (its first column); others after.
     std::map<std::string, std::size_t> order;
-    std::istringstream summary_csv(io::read_file(sweep_paths.aggregate_dir() / "search_summary.csv").value_or(""));
+    std::istringstream summary_csv(io::read_file(sweep_paths.search_summary_csv()).value_or(""));
     for (std::string line; std::getline(summary_csv, line);) order.emplace(line.substr(0, line.find(',')), order.size());
     std::sort(dirs.begin(), dirs.end(), [&](const fs::path& a, const fs::path& b) {
       const auto ia = order.find(a.filename().string()), ib = order.find(b.filename().string());

@@ -47,6 +47,18 @@ const nlohmann::json* axis_value(const RunRecord& r, const std::string& name) {
   return nullptr;
 }
 
+RecordGroups group_records(const std::vector<RunRecord>& records, const std::vector<std::string>& keys, bool done_only) {
+  RecordGroups out;
+  for (const auto& r : records) {
+    if (done_only && r.state != layout::RunState::kDone) continue;
+    std::vector<std::string> key;
+    for (const auto& k : keys) key.push_back(axis_text(r, k));
+    if (!out.members.count(key)) out.order.push_back(key);
+    out.members[key].push_back(&r);
+  }
+  return out;
+}
+
 std::string format_number(double value) {
   if (std::isnan(value)) return "";
   if (value == std::floor(value) && std::abs(value) < 1e15) {
@@ -176,15 +188,7 @@ std::vector<std::string> provenance_warnings(const std::vector<RunRecord>& recor
 Table summary_table(const std::vector<RunRecord>& records, const std::vector<std::string>& metrics,
                     const std::optional<std::vector<std::string>>& group_by, const StatsOptions& options) {
   const std::vector<std::string> keys = group_keys(records, group_by);
-  // Groups in first-seen order.
-  std::vector<std::vector<std::string>> order;
-  std::map<std::vector<std::string>, std::vector<const RunRecord*>> groups;
-  for (const auto& r : records) {
-    std::vector<std::string> key;
-    for (const auto& k : keys) key.push_back(axis_text(r, k));
-    if (!groups.count(key)) order.push_back(key);
-    groups[key].push_back(&r);
-  }
+  auto [order, groups] = group_records(records, keys);
   // The splits whose accuracy is shown get a chance line.
   std::vector<std::string> splits;
   for (const auto& m : metrics) {

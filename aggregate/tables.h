@@ -10,6 +10,7 @@
 //            (docs/statistics.md).
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -95,6 +96,15 @@ std::string cell(const nlohmann::json& value);
 // The number as the tables print it: whole numbers without a point, else 6
 // significant digits; NaN as "".
 std::string format_number(double value);
+
+// Records grouped by their values of `keys`, groups in first-seen order
+// (done runs only when `done_only`).
+struct RecordGroups {
+  std::vector<std::vector<std::string>> order;
+  std::map<std::vector<std::string>, std::vector<const RunRecord*>> members;
+};
+RecordGroups group_records(const std::vector<RunRecord>& records, const std::vector<std::string>& keys,
+                           bool done_only = false);
 
 // The group keys of a summary (every axis but seed, "sweep" first when mixed).
 std::vector<std::string> group_keys(const std::vector<RunRecord>& records,

@@ -64,6 +64,10 @@ class RunPaths {
   std::filesystem::path aggregate_dir() const { return sweep_dir_ / "aggregate"; }
   std::filesystem::path sweep_h5() const { return aggregate_dir() / "sweep.h5"; }
   std::filesystem::path report_dir() const { return sweep_dir_ / "report"; }
+  // A search's files (docs/search.md): one folder per cell, and its summary.
+  std::filesystem::path search_dir() const { return sweep_dir_ / "search"; }
+  std::filesystem::path search_cell_dir(const std::string& cell) const { return search_dir() / cell; }
+  std::filesystem::path search_summary_csv() const { return aggregate_dir() / "search_summary.csv"; }
   // Where a replaced spec is kept: spec.<stamp>.toml.
   std::filesystem::path archived_spec_toml(const std::string& stamp) const {
     return sweep_dir_ / ("spec." + stamp + ".toml");

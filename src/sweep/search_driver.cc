@@ -188,7 +188,7 @@ namespace {
 // A promoted trial's folder gets its lower rung's checkpoints, unless it has started.
 void copy_checkpoints(const std::string& target_id, const std::string& source_id, const layout::RunPaths& sweep_paths) {
   const layout::RunPaths target = sweep_paths.run(target_id), source = sweep_paths.run(source_id);
-  const fs::path to = target.run_dir() / "checkpoints", from = source.run_dir() / "checkpoints";
+  const fs::path to = target.checkpoint_dir(), from = source.checkpoint_dir();
   if (fs::exists(target.status_json()) || fs::exists(to / "last.pt") || !fs::exists(from / "last.pt")) return;
   io::create_folders(to);
   // last.pt is what a resume looks for: it arrives last, whole.
@@ -223,7 +223,7 @@ AshaSearch::AshaSearch(const SweepSpec& spec, const std::vector<SearchCell>& cel
   for (std::size_t c = 0; c < cells.size(); ++c) {
     for (std::size_t t = 0; t < ladder.at(0).trials; ++t) learn(trial_run(spec, cells[c], t, 0), c, t, 0);
     // The log: one JSON line per promotion, in the order decided.
-    std::istringstream log(io::read_file(sweep_paths.sweep_dir() / "search" / cells[c].id / "asha.log").value_or(""));
+    std::istringstream log(io::read_file(sweep_paths.search_cell_dir(cells[c].id) / "asha.log").value_or(""));
     for (std::string line; std::getline(log, line);) {
       if (line.empty()) continue;
       nlohmann::json entry;
@@ -266,7 +266,7 @@ std::vector<PlannedRun> AshaSearch::promote_ready(std::size_t c) {
       if (!promoted_[c][j].insert(trial).second) continue;
       // Decided: logged first, then its run exists.
       const nlohmann::json entry = {{"trial", trial}, {"from", j}, {"to", j + 1}, {"completed", completed.size()}};
-      const fs::path dir = sweep_paths_.sweep_dir() / "search" / cells_[c].id;
+      const fs::path dir = sweep_paths_.search_cell_dir(cells_[c].id);
       io::create_folders(dir);
       const std::string log = io::read_file(dir / "asha.log").value_or("");
       io::write_file_atomic(dir / "asha.log", log + entry.dump() + "\n");
@@ -346,7 +346,7 @@ void write_search_outputs(const SweepSpec& spec, const std::vector<SearchCell>& 
   summary.columns.insert(summary.columns.end(), {s.metric, "chosen_trial", "trials", "rungs", "state", "search_steps", "full_steps"});
   for (std::size_t i = 0; i < cells.size(); ++i) {
     const CellState& c = state.cells[i];
-    const fs::path dir = sweep_paths.sweep_dir() / "search" / cells[i].id;
+    const fs::path dir = sweep_paths.search_cell_dir(cells[i].id);
     aggregate::Table trials;
     trials.columns = {"trial"};
     for (const auto& [key, d] : s.space) trials.columns.push_back(key);
@@ -390,7 +390,7 @@ void write_search_outputs(const SweepSpec& spec, const std::vector<SearchCell>& 
     summary.rows.push_back(std::move(row));
   }
   io::create_folders(sweep_paths.aggregate_dir());
-  io::write_file_atomic(sweep_paths.aggregate_dir() / "search_summary.csv", aggregate::to_csv(summary));
+  io::write_file_atomic(sweep_paths.search_summary_csv(), aggregate::to_csv(summary));
 }
 
 std::string search_dry_run_text(const SweepSpec& spec, const std::vector<SearchCell>& cells) {

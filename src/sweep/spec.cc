@@ -41,16 +41,22 @@ std::string value_text(const nlohmann::json& value) {
 
 namespace {
 
-// [[compare]] tables: { name, a = { axis = value }, b = { ... }, metrics = [...], by = [...] },
-// their axes among the sweep's, their metrics among what runs report.
-template <class Fail>
-void read_comparisons(const nlohmann::json& tables, SweepSpec& spec, const Fail& fail) {
-  if (!tables.is_array()) fail("compare", "comparisons are written [[compare]]");
+// The axes a spec varies: [grid] then [[zip]] keys.
+std::vector<std::string> sweep_axes(const SweepSpec& spec) {
   std::vector<std::string> axes;
   for (const auto& axis : spec.grid) axes.push_back(axis.key);
   for (const auto& group : spec.zips) {
     for (const auto& axis : group) axes.push_back(axis.key);
   }
+  return axes;
+}
+
+// [[compare]] tables: { name, a = { axis = value }, b = { ... }, metrics = [...], by = [...] },
+// their axes among the sweep's, their metrics among what runs report.
+template <class Fail>
+void read_comparisons(const nlohmann::json& tables, SweepSpec& spec, const Fail& fail) {
+  if (!tables.is_array()) fail("compare", "comparisons are written [[compare]]");
+  const std::vector<std::string> axes = sweep_axes(spec);
   const std::vector<std::string> metrics = layout::metrics_json_keys();
   std::set<std::string> names;
   for (const auto& table : tables) {
@@ -100,11 +106,7 @@ void read_comparisons(const nlohmann::json& tables, SweepSpec& spec, const Fail&
 template <class Fail>
 void read_fits(const nlohmann::json& tables, SweepSpec& spec, const Fail& fail) {
   if (!tables.is_array()) fail("fit", "fits are written [[fit]]");
-  std::vector<std::string> axes;
-  for (const auto& axis : spec.grid) axes.push_back(axis.key);
-  for (const auto& group : spec.zips) {
-    for (const auto& axis : group) axes.push_back(axis.key);
-  }
+  const std::vector<std::string> axes = sweep_axes(spec);
   const std::vector<std::string> metrics = layout::metrics_json_keys();
   std::vector<std::string> xs = axes;
   xs.insert(xs.end(), metrics.begin(), metrics.end());
@@ -259,7 +261,6 @@ SweepSpec parse_spec_text(std::string text, const fs::path& file) {
     spec.search = search::parse_search(json["search"], [&](const std::string& path, const std::string& message) {
       fail(lines.count(path) ? path : "search", message);
     });
-    spec.search_json = json["search"];
     for (const auto& axis : spec.grid) {
       if (axis.key == "seed") fail("grid.seed", "a search trains its chosen configuration with search.final_seeds: take seed out of [grid]");
       for (const auto& [key, distribution] : spec.search->space) {

@@ -35,7 +35,6 @@ struct SweepSpec {
   std::vector<nlohmann::json> comparisons;     // [[compare]]: {name, a, b, metrics, by}, checked
   std::vector<nlohmann::json> fits;            // [[fit]]: {name, x, y[, by]}, checked
   std::optional<search::SearchSpec> search;    // [search]: the grid's points are cells, each searched
-  nlohmann::json search_json;                  // [search] as written (for plan.json)
 };
 
 // Parses and checks a spec. Throws InputError "FILE:LINE: message" for
