@@ -16,6 +16,7 @@
 #include "stats/bootstrap.h"
 #include "stats/descriptive.h"
 #include "stats/tests.h"
+#include "util/csv.h"
 #include "util/rng.h"
 
 namespace regal::aggregate {
@@ -296,22 +297,8 @@ Table compact_summary(const std::vector<RunRecord>& records, const std::vector<s
 }
 
 std::string to_csv(const Table& table) {
-  auto quote = [](const std::string& field) {
-    if (field.find_first_of(",\"\r\n") == std::string::npos) return field;
-    std::string out = "\"";
-    for (const char c : field) {
-      if (c == '"') out += '"';
-      out += c;
-    }
-    return out + "\"";
-  };
-  std::string out;
-  auto line = [&](const std::vector<std::string>& fields) {
-    for (std::size_t i = 0; i < fields.size(); ++i) out += (i ? "," : "") + quote(fields[i]);
-    out += "\r\n";
-  };
-  line(table.columns);
-  for (const auto& row : table.rows) line(row);
+  std::string out = csv_line(table.columns);
+  for (const auto& row : table.rows) out += csv_line(row);
   return out;
 }
 

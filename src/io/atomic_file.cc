@@ -63,6 +63,26 @@ void produce_file_atomic(const fs::path& path, const std::function<void(const fs
   }
 }
 
+void append_to_file(const fs::path& path, std::string_view content) {
+  if (test_disk_full(path)) fail("cannot append to", path, ENOSPC);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) fail("cannot open", path, errno);
+  const ssize_t written = ::write(fd, content.data(), content.size());
+  const int write_error = errno;
+  if (written < 0 || static_cast<std::size_t>(written) != content.size()) {
+    ::close(fd);
+    if (written < 0) fail("cannot append to", path, write_error);
+    throw IoError("cannot append to " + path.string() + ": short write (" + std::to_string(written) + " of " +
+                  std::to_string(content.size()) + " bytes)");
+  }
+  if (::fsync(fd) != 0) {
+    const int error = errno;
+    ::close(fd);
+    fail("cannot sync", path, error);
+  }
+  if (::close(fd) != 0) fail("cannot close", path, errno);
+}
+
 void write_whole_file(const fs::path& path, std::string_view content) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) fail("cannot create", path, errno);

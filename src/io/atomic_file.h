@@ -26,6 +26,10 @@ void produce_file_atomic(const std::filesystem::path& path,
 // EDQUOT, IoError for anything else, naming the path.
 void write_whole_file(const std::filesystem::path& path, std::string_view content);
 
+// Appends `content` to `path` (created when missing) with one write(2) on a
+// descriptor opened O_APPEND, then fsync: concurrent appenders' records never
+// interleave. DiskFullError / IoError as above; a short write is an IoError.
+void append_to_file(const std::filesystem::path& path, std::string_view content);
 // fs::create_directories, with DiskFullError or IoError naming the folder.
 void create_folders(const std::filesystem::path& dir);
 

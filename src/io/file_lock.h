@@ -15,6 +15,9 @@ class FileLock {
   // nullopt when someone else holds it. Throws IoError when the file cannot
   // be opened. The descriptor is inherited by children (no close-on-exec).
   static std::optional<FileLock> try_lock(const std::filesystem::path& path);
+  // The same, waiting for it (for short critical sections: a registry
+  // update, a log row). Throws IoError when it cannot be taken.
+  static FileLock lock(const std::filesystem::path& path);
   // Whether anyone holds a lock on `path` now (false when it does not exist).
   static bool is_locked(const std::filesystem::path& path);
 

@@ -3,6 +3,10 @@
 
 #include <openssl/evp.h>
 
+#include <fstream>
+
+#include <vector>
+
 #include "util/error.h"
 
 namespace regal::io {
@@ -59,5 +63,37 @@ std::string Sha256::hex_digest() {
 }
 
 std::string sha256_hex(std::string_view text) { return Sha256().update(text).hex_digest(); }
+
+FileDigests file_digests(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError("cannot read " + path.string() + " to hash it");
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> md5(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (md5 == nullptr) throw IoError("OpenSSL MD5: cannot allocate a digest context");
+  auto check_md5 = [](int ok, const char* what) {
+    if (ok != 1) throw IoError(std::string("OpenSSL MD5: ") + what + " failed");
+  };
+  check_md5(EVP_DigestInit_ex(md5.get(), EVP_md5(), nullptr), "init");
+  Sha256 sha;
+  std::vector<char> buffer(1 << 20);
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    const auto got = static_cast<std::size_t>(in.gcount());
+    if (got == 0) break;
+    check_md5(EVP_DigestUpdate(md5.get(), buffer.data(), got), "update");
+    sha.update(buffer.data(), got);
+  }
+  if (in.bad()) throw IoError("cannot read " + path.string() + " to hash it");
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  check_md5(EVP_DigestFinal_ex(md5.get(), digest, &size), "final");
+  static constexpr char kHex[] = "0123456789abcdef";
+  FileDigests digests;
+  for (unsigned int i = 0; i < size; ++i) {
+    digests.md5.push_back(kHex[digest[i] >> 4]);
+    digests.md5.push_back(kHex[digest[i] & 15]);
+  }
+  digests.sha256 = sha.hex_digest();
+  return digests;
+}
 
 }  // namespace regal::io

@@ -4,6 +4,7 @@
 // machine and in every later version.
 #include <array>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -33,5 +34,14 @@ class Sha256 {
 
 // Hex SHA-256 of a string.
 std::string sha256_hex(std::string_view text);
+
+// A file's MD5 and SHA-256 in one read (hex), as the lab notebook records a
+// corpus: MD5 for the tools that only know it, SHA-256 to trust. Throws
+// IoError naming the file when it cannot be read.
+struct FileDigests {
+  std::string md5;
+  std::string sha256;
+};
+FileDigests file_digests(const std::filesystem::path& path);
 
 }  // namespace regal::io
