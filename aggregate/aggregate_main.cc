@@ -7,13 +7,19 @@
 //   aggregate RESULTS_DIR --power [--effect 0.05] [--alpha 0.05] [--power-target 0.8]
 //   aggregate RESULTS_DIR --fit 'x=parameters,y=acc_test_id[,by=language]' [--format ...] [--out DIR]
 //   aggregate RESULTS_DIR --report [--out DIR] [--report-metric M] [--no-run-figures]
+//   aggregate --list [--results DIR] [--format ...]          every sweep and experiment (registry.json)
+//   aggregate --log [--results DIR] [--since DATE] [--sweep NAME] [--status S] [--format ...]
+//                                                           run attempts (experiment_log.csv)
 //
 // RESULTS_DIR is a sweep folder (results/<sweep>); several are compared side
 // by side with a `sweep` column. Prints the summary (or the per-run table,
 // the comparison, the seeds needed) in the chosen format; --out DIR writes
 // every table there exactly as the sweep's reducer does (docs/statistics.md).
 #include <boost/program_options.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <iostream>
 #include <optional>
@@ -24,6 +30,9 @@
 #include "aggregate/compare.h"
 #include "aggregate/report.h"
 #include "layout/run_paths.h"
+#include "layout/run_state.h"
+#include "notebook/log.h"
+#include "notebook/registry.h"
 #include "aggregate/tables.h"
 #include "util/error.h"
 #include "util/exit_codes.h"
@@ -142,6 +151,100 @@ int report(const po::variables_map& vm, const std::vector<std::string>& dirs, co
   return exit_code::kDone;
 }
 
+// aggregate --list: the registry, newest first.
+int list_registry(const std::filesystem::path& root, const std::string& format) {
+  const auto entries = notebook::read_registry(root);
+  if (format == "json") {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& entry : entries) list.push_back(entry.to_json());
+    std::cout << list.dump(2) << "\n";
+    return exit_code::kDone;
+  }
+  aggregate::Table table;
+  const bool terminal = format == "table";
+  table.columns = {"name", "kind", "last_started", "last_finished", "runs"};
+  if (!terminal) table.columns = {"name", "kind", "created", "last_started", "last_finished", "runs", "spec_path", "spec_hash", "host", "command_line"};
+  if (terminal) table.columns.insert(table.columns.end(), {"spec", "host"});
+  for (const auto& e : entries) {
+    if (terminal) {
+      table.rows.push_back({e.name, e.kind, e.last_started, e.last_finished, notebook::describe_counts(e.runs),
+                            e.spec_path.empty() ? e.spec_hash.substr(0, 12) : e.spec_path, e.host});
+    } else {
+      table.rows.push_back({e.name, e.kind, e.created, e.last_started, e.last_finished, notebook::describe_counts(e.runs),
+                            e.spec_path, e.spec_hash, e.host, e.command_line});
+    }
+  }
+  if (entries.empty()) std::cerr << "no sweeps or experiments under " << root.string() << "\n";
+  print(table, format);
+  return exit_code::kDone;
+}
+
+// --since: a date or a UTC time, "2026-11-22" or "2026-11-22T10:00[:00][Z]".
+std::string parse_since(const std::string& text) {
+  const std::string shape = "dddd-dd-dd";
+  bool ok = text.size() >= shape.size();
+  for (std::size_t i = 0; ok && i < shape.size(); ++i) ok = shape[i] == 'd' ? std::isdigit(static_cast<unsigned char>(text[i])) != 0 : text[i] == shape[i];
+  if (ok && text.size() > shape.size()) ok = text[shape.size()] == 'T' && text.size() >= 16;
+  if (!ok) throw InputError("--since must be a date or UTC time such as 2026-11-22 or 2026-11-22T10:00 (got '" + text + "')");
+  return text.back() == 'Z' ? text.substr(0, text.size() - 1) : text;
+}
+
+// aggregate --log: the experiment log's rows, filtered.
+int show_log(const po::variables_map& vm, const std::filesystem::path& root, const std::string& format) {
+  std::optional<std::string> since, sweep, status;
+  if (vm.count("since")) since = parse_since(vm["since"].as<std::string>());
+  if (vm.count("sweep")) sweep = vm["sweep"].as<std::string>();
+  if (vm.count("status")) {
+    status = vm["status"].as<std::string>();
+    const std::vector<std::string> states = {"done", "failed", "preempted", "thermal_abort"};
+    if (std::find(states.begin(), states.end(), *status) == states.end()) {
+      throw InputError("--status must be done, failed, preempted or thermal_abort (got '" + *status + "')" + did_you_mean(*status, states));
+    }
+  }
+  const auto& columns = notebook::log_columns();
+  auto at = [&](const std::vector<std::string>& row, const std::string& column) -> const std::string& {
+    return row[static_cast<std::size_t>(std::find(columns.begin(), columns.end(), column) - columns.begin())];
+  };
+  aggregate::Table table;
+  const bool terminal = format == "table";
+  table.columns = terminal ? std::vector<std::string>{"timestamp", "sweep", "run_id", "status", "attempt", "seconds",
+                                                      "acc_test_id", "acc_test_len_ood", "max_temperature", "error"}
+                           : columns;
+  for (const auto& row : notebook::read_log(root)) {
+    if (since && at(row, "timestamp").substr(0, since->size()) < *since) continue;
+    if (sweep && at(row, "sweep") != *sweep && (!at(row, "sweep").empty() || at(row, "experiment") != *sweep)) continue;
+    if (status && at(row, "status") != *status) continue;
+    if (!terminal) {
+      table.rows.push_back(row);
+      continue;
+    }
+    std::string error = at(row, "error");
+    if (error.size() > 60) error = error.substr(0, 57) + "...";
+    const std::string& duration = at(row, "duration_seconds");
+    table.rows.push_back({at(row, "timestamp"), at(row, "sweep").empty() ? at(row, "experiment") : at(row, "sweep"),
+                          at(row, "run_id"), at(row, "status"), at(row, "attempt"),
+                          duration.empty() ? "" : aggregate::format_number(std::round(std::stod(duration) * 10) / 10),
+                          at(row, "acc_test_id"), at(row, "acc_test_len_ood"), at(row, "max_temperature"), error});
+  }
+  if (format == "json") {
+    // The JSON columns as JSON.
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& row : table.rows) {
+      nlohmann::json object = nlohmann::json::object();
+      for (std::size_t i = 0; i < columns.size(); ++i) {
+        const bool structured = columns[i] == "axes" || columns[i] == "hyperparameters";
+        object[columns[i]] = structured && !row[i].empty() ? nlohmann::json::parse(row[i]) : nlohmann::json(row[i]);
+      }
+      list.push_back(std::move(object));
+    }
+    std::cout << list.dump(2) << "\n";
+    return exit_code::kDone;
+  }
+  if (table.rows.empty()) std::cerr << "no rows in " << notebook::current_log_file(root).string() << " match\n";
+  print(table, format);
+  return exit_code::kDone;
+}
+
 int run(int argc, char** argv) {
   po::options_description options("aggregate: comparison tables from regal run folders");
   options.add_options()
@@ -166,12 +269,43 @@ int run(int argc, char** argv) {
       ("report", "build the sweep's report (report.html, report.md, figures/) into RESULTS_DIR/report, or --out")
       ("report-metric", po::value<std::string>(), "the metric of the report's heatmap, profiles and scaling figure "
                                                   "(default acc_test_len_ood)")
-      ("no-run-figures", "with --report: leave each run's visualizations/ as they are");
+      ("no-run-figures", "with --report: leave each run's visualizations/ as they are")
+      ("list", "every sweep and experiment under --results (registry.json), newest first")
+      ("log", "the run attempts under --results (experiment_log.csv); filters: --since, --sweep, --status")
+      ("results", po::value<std::string>()->default_value("results"), "with --list, --log: the results root")
+      ("since", po::value<std::string>(), "with --log: attempts that ended at or after this UTC date/time (2026-11-22, 2026-11-22T10:00)")
+      ("sweep", po::value<std::string>(), "with --log: one sweep's (or experiment's) attempts")
+      ("status", po::value<std::string>(), "with --log: done | failed | preempted | thermal_abort")
+      ("verbose,v", "debug logging: what was read, and the time each step took");
   po::positional_options_description positional;
   positional.add("dirs", -1);
   po::variables_map vm;
   po::store(po::command_line_parser(argc, argv).options(options).positional(positional).run(), vm);
   po::notify(vm);
+  spdlog::set_default_logger(spdlog::stderr_color_mt("aggregate"));
+  spdlog::set_pattern("[%H:%M:%S] %^%v%$");
+  if (vm.count("verbose")) spdlog::set_level(spdlog::level::debug);
+  if (!vm.count("help") && (vm.count("list") || vm.count("log"))) {
+    if (vm.count("list") && vm.count("log")) throw InputError("--list and --log exclude each other");
+    if (vm.count("dirs")) throw InputError(std::string("--") + (vm.count("list") ? "list" : "log") + " reads --results DIR, not sweep folders");
+    const std::string format = vm["format"].as<std::string>();
+    if (format != "table" && format != "csv" && format != "json" && format != "markdown") {
+      throw InputError("--format must be table, csv, json or markdown (got '" + format + "')");
+    }
+    const std::filesystem::path root = vm["results"].as<std::string>();
+    if (!std::filesystem::is_directory(root)) throw InputError("--results " + root.string() + ": no such folder");
+    if (vm.count("list")) {
+      for (const char* flag : {"since", "sweep", "status"}) {
+        if (vm.count(flag)) throw InputError(std::string("--") + flag + " goes with --log");
+      }
+      return list_registry(root, format);
+    }
+    return show_log(vm, root, format);
+  }
+  for (const char* flag : {"since", "sweep", "status"}) {
+    if (vm.count(flag)) throw InputError(std::string("--") + flag + " goes with --log");
+  }
+  if (!vm["results"].defaulted()) throw InputError("--results goes with --list or --log; give sweep folders as arguments");
   if (vm.count("help") || !vm.count("dirs")) {
     std::cout << "usage: aggregate RESULTS_DIR... [options]\n" << options << "\n";
     return vm.count("help") ? exit_code::kDone : exit_code::kBadInput;
@@ -203,9 +337,12 @@ int run(int argc, char** argv) {
 
   std::vector<aggregate::RunRecord> records;
   const auto dirs = vm["dirs"].as<std::vector<std::string>>();
+  const auto started = std::chrono::steady_clock::now();
+  auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
   for (const auto& dir : dirs) {
     if (!std::filesystem::is_directory(dir)) throw InputError("no such folder: " + dir);
     auto more = aggregate::collect_sweep(dir);
+    spdlog::debug("read {} run folder(s) of {} ({:.2f} s)", more.size(), dir, seconds());
     records.insert(records.end(), more.begin(), more.end());
   }
   const std::vector<std::string> metrics =
@@ -223,7 +360,11 @@ int run(int argc, char** argv) {
     for (const auto& text : vm["fit"].as<std::vector<std::string>>()) fits.push_back(aggregate::parse_fit(text));
     aggregate::validate(fits, records);
   }
-  if (vm.count("report")) return report(vm, dirs, records, comparisons, fits, stats);
+  if (vm.count("report")) {
+    const int code = report(vm, dirs, records, comparisons, fits, stats);
+    spdlog::debug("report written ({:.2f} s in all)", seconds());
+    return code;
+  }
   std::optional<std::vector<std::string>> group_by;
   if (vm.count("group-by")) group_by = split_list(vm["group-by"].as<std::string>());
   if (vm.count("out")) {
@@ -234,6 +375,7 @@ int run(int argc, char** argv) {
       aggregate::write_analysis(out, records, comparisons.empty() && dirs.size() == 1 ? aggregate::declared_comparisons(dirs[0]) : comparisons, stats,
                                 fits.empty() && dirs.size() == 1 ? declared_fits_checked(dirs[0], records) : fits);
     }
+    spdlog::debug("tables written to {} ({:.2f} s)", out.string(), seconds());
   }
 
   if (!fits.empty()) {

@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdlib>
@@ -21,11 +22,16 @@
 #include "experiment/registry.h"
 #include "io/atomic_file.h"
 #include "io/file_lock.h"
+#include "io/hash.h"
 #include "layout/results_root.h"
+#include "notebook/log.h"
+#include "notebook/readme.h"
+#include "notebook/registry.h"
 #include "sweep/guards.h"
 #include "sweep/mpi_transport.h"
 #include "sweep/run_sweep.h"
 #include "sweep/spec.h"
+#include "sweep/thermal.h"
 #include "util/allocator.h"
 #include "util/error.h"
 #include "util/exit_codes.h"
@@ -105,6 +111,40 @@ double parse_bytes(const std::string& text) {
   return value * scale;
 }
 
+// --thermal-pause, --thermal-abort (°C) and --thermal-interval (seconds).
+sweep::ThermalSettings thermal_settings(const po::variables_map& vm) {
+  sweep::ThermalSettings settings;
+  auto number = [&](const char* flag, double low, double high) -> std::optional<double> {
+    if (!vm.count(flag)) return std::nullopt;
+    const std::string text = vm[flag].as<std::string>();
+    std::size_t used = 0;
+    double value = 0;
+    try {
+      value = std::stod(text, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != text.size() || !(value >= low && value <= high)) {
+      throw InputError("--" + std::string(flag) + " must be a number from " + std::to_string(static_cast<int>(low)) + " to " +
+                       std::to_string(static_cast<int>(high)) + " (got '" + text + "')");
+    }
+    return value;
+  };
+  settings.pause = number("thermal-pause", 20, 150);
+  settings.abort = number("thermal-abort", 20, 150);
+  if (const auto interval = number("thermal-interval", 0, 3600)) settings.interval = *interval;
+  sweep::resolve_limits(nullptr, settings);  // pause below abort, when both are given
+  return settings;
+}
+
+// Samples the run's sensor while it executes (status.json, metrics.json).
+std::unique_ptr<sweep::ThermalSampler> thermal_sampler(const po::variables_map& vm, const std::string& device) {
+  std::optional<int> gpu;
+  if (device.rfind("cuda:", 0) == 0) gpu = std::stoi(device.substr(5));
+  if (device == "cuda") gpu = 0;
+  return std::make_unique<sweep::ThermalSampler>(sweep::find_sensor(gpu), thermal_settings(vm).interval);
+}
+
 // A child of a sweep rank: run the experiment.json of one run folder.
 int run_child(const po::variables_map& vm, int argc, char** argv) {
   const RunPaths paths = RunPaths::from_run_dir(vm["run-dir"].as<std::string>());
@@ -121,6 +161,8 @@ int run_child(const po::variables_map& vm, int argc, char** argv) {
   pipeline.context.rank = rank;
   pipeline.context.attempt = vm["attempt"].as<int>();
   install_signal_handlers({SIGUSR1, SIGUSR2});
+  const auto sampler = thermal_sampler(vm, experiment.device);
+  pipeline.max_temperature = [&] { return sampler->max(); };
   // The rank's death is a stop: checkpoint and end preempted, releasing the
   // run's lock (the descriptor of --lock-fd, inherited, held until exit).
   ::prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -135,6 +177,10 @@ int run_spec(const po::variables_map& vm, int argc, char** argv) {
   options.results = vm["results"].as<std::string>();
   options.self = std::filesystem::canonical("/proc/self/exe");
   options.dry_run = vm.count("dry-run") > 0;
+  options.check = vm.count("check") > 0;
+  options.disk_check = vm.count("no-disk-check") == 0;
+  if (options.dry_run && options.check) throw InputError("--dry-run and --check exclude each other");
+  options.thermal = thermal_settings(vm);
   options.retry_failed = vm.count("retry-failed") > 0;
   options.allow_spec_change = vm.count("allow-spec-change") > 0;
   options.report = vm.count("no-report") == 0;
@@ -186,6 +232,22 @@ int run_spec(const po::variables_map& vm, int argc, char** argv) {
   }
 }
 
+// The experiment folder's registry entry and README, at the start and the end of a run.
+void note_experiment(const po::variables_map& vm, const Experiment& experiment, const std::filesystem::path& results, int argc,
+                     char** argv, bool finished) {
+  try {
+    notebook::note_folder({results, experiment.name, "experiment", experiment.description,
+                           vm.count("exp-file") ? vm["exp-file"].as<std::string>() : "", to_toml(experiment),
+                           io::sha256_hex(experiment.to_json().dump()),
+                           notebook::shell_join(std::vector<std::string>(argv, argv + argc))},
+                          finished);
+  } catch (const DiskFullError&) {
+    throw;
+  } catch (const std::exception& error) {
+    spdlog::warn("the registry or the README of {} could not be updated: {}", experiment.name, error.what());
+  }
+}
+
 void list_experiments() {
   const auto all = named_experiments();
   std::size_t width = 0;
@@ -201,7 +263,8 @@ void list_experiments() {
 const std::vector<std::string> kExperimentOnlyFlags = {"set", "seed", "device", "steps", "batch-size", "lr", "L-min",
                                                        "L-max", "p-accept", "until", "resume", "force-train"};
 const std::vector<std::string> kSweepOnlyFlags = {"retry-failed", "allow-spec-change", "runs-per-gpu", "share",
-                                                  "where", "signal", "run-timeout", "no-run-figures"};
+                                                  "where", "signal", "run-timeout", "no-run-figures", "check", "no-disk-check",
+                                                  "thermal-pause", "thermal-abort"};
 
 void refuse_flags(const po::variables_map& vm, const std::vector<std::string>& flags, const std::string& mode,
                   const std::string& hint) {
@@ -265,6 +328,15 @@ int run(int argc, char** argv) {
       ("resume", "continue from last.pt (the default when it exists)")
       ("force-train", "run again even if done; drop the run's checkpoints first")
       ("dry-run", "print the plan and every path it would write; write nothing")
+      ("check", "with --spec: run the pre-flight checks (results root, disk, memory, GPU, report tools, languages, "
+                "thermal sensor), print each, write nothing; exit 2 when one fails")
+      ("no-disk-check", "with --spec: start even when free space looks short of the estimate (an upper bound; "
+                        "a disk that fills up still stops the sweep resumable, exit 3)")
+      ("thermal-pause", po::value<std::string>(), "with --spec: °C at which a rank starts no new run (default: GPU 85, "
+                                                  "a CPU its sensor's max, else 85)")
+      ("thermal-abort", po::value<std::string>(), "with --spec: °C at which a rank's runs checkpoint and stop as thermal_abort, "
+                                                  "exit 4 (default: GPU 95, a CPU its sensor's crit, else 95)")
+      ("thermal-interval", po::value<std::string>(), "seconds between temperature samples (default 5)")
       ("no-report", "with --spec: no report/ at the end; with --exp: no visualizations/ (then gnuplot and dot are not needed)")
       ("no-run-figures", "with --spec: the report without each run's visualizations/ (very large sweeps)")
       ("verbose,v", "debug logging");
@@ -346,7 +418,21 @@ int run(int argc, char** argv) {
               << " is locked); run the same command when it has ended\n";
     return exit_code::kResumable;
   }
+  const std::filesystem::path results = vm["results"].as<std::string>();
+  note_experiment(vm, experiment, results, argc, argv, false);
+  const auto sampler = thermal_sampler(vm, experiment.device);
+  pipeline.max_temperature = [&] { return sampler->max(); };
+  const auto started = std::chrono::steady_clock::now();
   const RunOutcome outcome = run_experiment(experiment, paths, pipeline);
+  if (outcome.outcome == Outcome::kDone || outcome.outcome == Outcome::kFailed || outcome.outcome == Outcome::kPreempted) {
+    try {
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      notebook::append_log_row(results, notebook::log_row_from_run(paths, "", nlohmann::json::object(), seconds, 0));
+    } catch (const std::exception& error) {
+      spdlog::warn("the run's row could not be added to the experiment log: {}", error.what());
+    }
+  }
+  note_experiment(vm, experiment, results, argc, argv, true);
   if (outcome.outcome == Outcome::kPreempted) {
     std::cerr << "preempted: rerun the same command to resume from " << paths.last_checkpoint().string() << "\n";
   } else if (outcome.outcome == Outcome::kFailed) {

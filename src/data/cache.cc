@@ -19,6 +19,17 @@ std::string cache_key(const fsm::Dfa& dfa, const DataConfig& config, std::uint64
   return hash.hex_digest().substr(0, 16);
 }
 
+namespace {
+
+// The corpus file's digests (the lab notebook records what data a run saw).
+void add_digests(nlohmann::json& report, const std::filesystem::path& path) {
+  const io::FileDigests digests = io::file_digests(path);
+  report["corpus_md5"] = digests.md5;
+  report["corpus_sha256"] = digests.sha256;
+}
+
+}  // namespace
+
 CachedCorpus load_or_generate(const Language& language, const DataConfig& config, std::uint64_t run_seed,
                               const std::filesystem::path& cache_root) {
   config.validate();
@@ -32,6 +43,7 @@ CachedCorpus load_or_generate(const Language& language, const DataConfig& config
       spdlog::info("corpus cache hit: {} ({})", key, path.string());
       Provenance provenance{key, true, seconds()};
       nlohmann::json report = telemetry(corpus, language.dfa, provenance);
+      add_digests(report, path);
       return {std::move(corpus), provenance, std::move(report)};
     } catch (const IoError& e) {
       spdlog::warn("corpus cache entry {} is unreadable ({}); generating it again", key, e.what());
@@ -42,6 +54,7 @@ CachedCorpus load_or_generate(const Language& language, const DataConfig& config
   Provenance provenance{key, false, seconds()};
   spdlog::info("corpus generated in {:.2f}s and cached as {}", provenance.seconds, key);
   nlohmann::json report = telemetry(corpus, language.dfa, provenance);
+  add_digests(report, path);
   return {std::move(corpus), provenance, std::move(report)};
 }
 

@@ -184,6 +184,7 @@ class Pipeline {
   RunOutcome finish(RunState state, RunOutcome outcome) {
     status_.state = state;
     status_.ended = utc_now();
+    if (options_.max_temperature) status_.max_temperature = options_.max_temperature();
     try {
       layout::write_status(paths_, status_);
     } catch (const DiskFullError& error) {
@@ -256,6 +257,9 @@ class Pipeline {
     metrics_["stopped_early"] = trained_.stopped_early;
     metrics_["train_seconds"] = trained_.seconds;
     metrics_["strings_per_second"] = trained_.strings_per_second;
+    if (options_.max_temperature) {
+      if (const auto hottest = options_.max_temperature()) metrics_["max_temperature"] = *hottest;
+    }
     io::write_json_file(paths_.metrics_json(), metrics_);
     layout::write_metrics_h5(paths_.metrics_h5(), paths_.run_id(), e_.to_json(), curves_of(trained_.history, summary_), metrics_);
     RunContext context = options_.context;
@@ -264,6 +268,11 @@ class Pipeline {
     nlohmann::json env = environment(context);
     env["started"] = status_.started;
     env["ended"] = utc_now();
+    if (corpus_) {
+      env["corpus"] = {{"cache_key", corpus_->provenance.cache_key},
+                       {"md5", corpus_->telemetry.value("corpus_md5", "")},
+                       {"sha256", corpus_->telemetry.value("corpus_sha256", "")}};
+    }
     io::write_json_file(paths_.env_json(), env);
     status_.artifacts = layout::describe_artifacts(paths_);  // what status.json vouches for
   }

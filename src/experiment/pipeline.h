@@ -22,6 +22,10 @@ struct PipelineOptions {
   std::optional<std::string> until;        // stop after this stage: fsm | data | train | eval
   bool force_train = false;                // rerun a done run; drop its checkpoints first
   RunContext context;                      // provenance: command line, overrides, rank, attempt
+  // The hottest temperature read while the run executed (the thermal
+  // guard's sensor, sampled by the caller); recorded in status.json and
+  // metrics.json. Empty: none.
+  std::function<std::optional<double>()> max_temperature;
 };
 
 enum class Outcome {

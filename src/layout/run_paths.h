@@ -64,6 +64,7 @@ class RunPaths {
   std::filesystem::path aggregate_dir() const { return sweep_dir_ / "aggregate"; }
   std::filesystem::path sweep_h5() const { return aggregate_dir() / "sweep.h5"; }
   std::filesystem::path report_dir() const { return sweep_dir_ / "report"; }
+  std::filesystem::path readme_md() const { return sweep_dir_ / "README.md"; }
   // A search's files (docs/search.md): one folder per cell, and its summary.
   std::filesystem::path search_dir() const { return sweep_dir_ / "search"; }
   std::filesystem::path search_cell_dir(const std::string& cell) const { return search_dir() / cell; }

@@ -19,13 +19,14 @@ const char* to_string(RunState state) {
     case RunState::kFailed: return "failed";
     case RunState::kPreempted: return "preempted";
     case RunState::kCorrupt: return "corrupt";
+    case RunState::kThermalAbort: return "thermal_abort";
   }
   return "running";
 }
 
 std::optional<RunState> parse_run_state(std::string_view name) {
   for (const RunState state : {RunState::kPending, RunState::kRunning, RunState::kDone, RunState::kFailed,
-                               RunState::kPreempted, RunState::kCorrupt}) {
+                               RunState::kPreempted, RunState::kCorrupt, RunState::kThermalAbort}) {
     if (name == to_string(state)) return state;
   }
   return std::nullopt;
@@ -39,6 +40,7 @@ nlohmann::json RunStatus::to_json() const {
   if (!ended.empty()) json["ended"] = ended;
   if (!error.empty()) json["error"] = error;
   if (!artifacts.empty()) json["artifacts"] = artifacts;
+  if (max_temperature) json["max_temperature"] = *max_temperature;
   return json;
 }
 
@@ -65,6 +67,7 @@ RunStatus RunStatus::from_json(const nlohmann::json& json) {
   status.rank = static_cast<int>(number("rank"));
   status.attempt = static_cast<int>(number("attempt"));
   if (const auto it = json.find("artifacts"); it != json.end() && it->is_object()) status.artifacts = *it;
+  if (const auto it = json.find("max_temperature"); it != json.end() && it->is_number()) status.max_temperature = it->get<double>();
   return status;
 }
 

@@ -28,6 +28,9 @@ struct RunStatus {
   // artifacts with "bytes" and "sha256", the checkpoints with "bytes" (their
   // digests sit beside them). Empty for runs written before this record.
   nlohmann::json artifacts = nlohmann::json::object();
+  // The hottest sensor reading (°C) while this attempt ran (the thermal
+  // guard's sensor); absent when there is none.
+  std::optional<double> max_temperature;
 
   nlohmann::json to_json() const;
   // Missing fields take their defaults; an unknown state reads as running

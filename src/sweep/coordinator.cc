@@ -105,6 +105,7 @@ void Coordinator::handle(const Message& message) {
   if (message.tag == kDrain) decisions = scheduler_.on_drain();
   if (message.tag == kDone) done_ranks_.insert(message.from);
   if (message.tag == kResult) decisions = on_result(message.from, nlohmann::json::parse(message.payload));
+  if (message.tag == kReturn) decisions = scheduler_.on_returned(message.from, message.payload);
   if (message.tag == kHeld) {
     spdlog::warn("run {} is being executed by another process (its folder is locked); waiting for it", message.payload);
     decisions = scheduler_.on_held_elsewhere(message.from, message.payload);
@@ -137,10 +138,16 @@ void Coordinator::poll() {
 }
 
 int Coordinator::exit_code() const {
-  if (!disk_full_.empty()) return exit_code::kResumable;
-  bool failed = false, unfinished = false;
+  bool failed = false, unfinished = false, heat = false;
   for (const auto& record : records_) {
     if (!mine_.empty() && !mine_.count(record.run_id)) continue;  // other array tasks answer for theirs
+    heat = heat || record.state == RunState::kThermalAbort;
+  }
+  // Heat first: the job must not requeue onto the same hot node (docs/slurm.md).
+  if (heat) return exit_code::kStoppedForHeat;
+  if (!disk_full_.empty()) return exit_code::kResumable;
+  for (const auto& record : records_) {
+    if (!mine_.empty() && !mine_.count(record.run_id)) continue;
     failed = failed || record.state == RunState::kFailed;
     unfinished = unfinished || !layout::is_final(record.state);
   }
@@ -160,8 +167,9 @@ void Coordinator::finish() {
   }
   std::map<RunState, std::size_t> counts;
   for (const auto& record : records_) ++counts[record.state];
-  spdlog::info("{} runs: {} done, {} failed, {} preempted, {} not run ({} ran now); tables in {}", records_.size(),
+  spdlog::info("{} runs: {} done, {} failed, {} preempted, {}{} not run ({} ran now); tables in {}", records_.size(),
                counts[RunState::kDone], counts[RunState::kFailed], counts[RunState::kPreempted],
+               counts[RunState::kThermalAbort] > 0 ? std::to_string(counts[RunState::kThermalAbort]) + " stopped for heat, " : "",
                counts[RunState::kPending] + counts[RunState::kRunning] + counts[RunState::kCorrupt], finished_,
                tables_.location());
   if (!disk_full_.empty()) {
@@ -208,6 +216,8 @@ std::vector<Decision> Coordinator::on_result(int rank, const nlohmann::json& mes
     spdlog::info("{}done acc_len_ood={}{}", progress, acc, timing);
   } else if (result.state == RunState::kFailed) {
     spdlog::error("{}failed in {}: {}{}", progress, result.stage.empty() ? "?" : result.stage, result.error, timing);
+  } else if (result.state == RunState::kThermalAbort) {
+    spdlog::error("{}stopped for heat: {}{}", progress, result.error, timing);
   } else {
     spdlog::warn("{}preempted{}", progress, timing);
   }

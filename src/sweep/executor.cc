@@ -9,6 +9,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 
@@ -100,7 +101,8 @@ StartOutcome ProcessExecutor::start(const ChildSpec& spec) {
   std::vector<std::string> args = {self_.string(), "--run-dir", spec.run_dir.string(), "--device", spec.device,
                                    "--threads", std::to_string(spec.threads), "--rank", std::to_string(spec.rank),
                                    "--attempt", std::to_string(spec.attempt), "--lock-fd", std::to_string(lock->fd()),
-                                   "--heartbeat-fd", std::to_string(heartbeat[1]), "--parent-pid", std::to_string(::getpid())};
+                                   "--heartbeat-fd", std::to_string(heartbeat[1]), "--parent-pid", std::to_string(::getpid()),
+                                   "--thermal-interval", std::to_string(spec.thermal_interval)};
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
@@ -133,7 +135,7 @@ StartOutcome ProcessExecutor::start(const ChildSpec& spec) {
     throw IoError("cannot start a child for run " + spec.run_id + ": " + std::strerror(error));
   }
   const auto now = Clock::now();
-  children_[pid] = {spec, now, now, heartbeat[0], std::nullopt};
+  children_[pid] = {spec, now, now, heartbeat[0], std::nullopt, "", 0};
   return {StartOutcome::Kind::kStarted, {}};
 }
 
@@ -169,7 +171,8 @@ std::vector<RunResult> ProcessExecutor::reap() {
                               ? std::chrono::duration<double>(*child->second.stopped - child->second.last_beat).count()
                               : 0;
     ::close(child->second.heartbeat_fd);
-    ended.push_back(finish_child(child->second.spec.run_dir, child->second.spec.run_id, exit_code, signal, seconds, silent));
+    ended.push_back(finish_child(child->second.spec.run_dir, child->second.spec.run_id, exit_code, signal, seconds, silent,
+                                 child->second.heat, child->second.heat_celsius));
     children_.erase(child);
   }
   return ended;
@@ -179,8 +182,16 @@ void ProcessExecutor::signal_all(int signal) {
   for (const auto& [pid, child] : children_) kill(pid, signal);
 }
 
+void ProcessExecutor::stop_for_heat(const std::string& reason, double celsius) {
+  for (auto& [pid, child] : children_) {
+    child.heat = reason;
+    child.heat_celsius = celsius;
+    kill(pid, SIGTERM);
+  }
+}
+
 RunResult finish_child(const fs::path& run_dir, const std::string& run_id, int exit_code, int signal, double seconds,
-                       double timed_out) {
+                       double timed_out, const std::string& heat, double heat_celsius) {
   const layout::RunPaths paths = layout::RunPaths::from_run_dir(run_dir);
   layout::RunStatus status = layout::read_status(paths).value_or(layout::RunStatus{});
   if (status.run_id.empty()) {
@@ -188,6 +199,8 @@ RunResult finish_child(const fs::path& run_dir, const std::string& run_id, int e
     status.stage = "start";
   }
   const bool final = status.state == RunState::kDone || status.state == RunState::kFailed || status.state == RunState::kPreempted;
+  // The guard stopped it and it did not end done or failed on its own.
+  const bool for_heat = !heat.empty() && timed_out <= 0 && status.state != RunState::kDone && status.state != RunState::kFailed;
   if (timed_out > 0) {
     status.state = RunState::kFailed;
     status.error = "timed out: no progress for " + std::to_string(static_cast<long>(timed_out)) + " s (in stage " +
@@ -202,7 +215,14 @@ RunResult finish_child(const fs::path& run_dir, const std::string& run_id, int e
     status.error = signal != 0 ? "child process killed by signal " + std::to_string(signal) + " (" + strsignal(signal) + ")"
                                : "child process exited with code " + std::to_string(exit_code) + " without a final status";
   }
-  if (timed_out > 0 || !final || signal != 0) {
+  if (for_heat) {
+    // Stopped by the thermal guard: resumable like preempted, told apart.
+    status.state = RunState::kThermalAbort;
+    status.error = heat;
+    // The child may not have sampled the reading that stopped it.
+    status.max_temperature = std::max(status.max_temperature.value_or(heat_celsius), heat_celsius);
+  }
+  if (timed_out > 0 || !final || signal != 0 || for_heat) {
     status.ended = utc_now();
     try {
       layout::write_status(paths, status);

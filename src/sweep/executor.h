@@ -28,12 +28,13 @@ struct ChildSpec {
   int attempt = 0;
   bool retry_failed = false;      // a run that failed meanwhile is run again
   double timeout_seconds = 0;     // silence (no heartbeat) after which the run is stopped; 0: never
+  double thermal_interval = 5;    // seconds between the child's temperature samples
 };
 
 // How a run ended, as the worker reports it to the coordinator.
 struct RunResult {
   std::string run_id;
-  layout::RunState state = layout::RunState::kFailed;  // done, failed or preempted
+  layout::RunState state = layout::RunState::kFailed;  // done, failed, preempted or thermal_abort
   std::string stage;                                   // the stage it ended in
   std::string error;                                   // failed: why
   double seconds = 0;                                  // wall time of the child
@@ -63,6 +64,10 @@ class Executor {
   virtual std::vector<RunResult> reap() = 0;       // runs that ended, without blocking
   virtual void signal_all(int signal) = 0;         // forward to every running run
   virtual std::size_t running() const = 0;
+  // The thermal guard's abort: every running run checkpoints and stops, and
+  // ends as thermal_abort (`reason` its error, `celsius` among its readings)
+  // instead of preempted.
+  virtual void stop_for_heat(const std::string& reason, double celsius) = 0;
 };
 
 // Each run in a child process. Before anything of the run is written, the
@@ -79,6 +84,7 @@ class ProcessExecutor : public Executor {
   std::vector<RunResult> reap() override;
   void signal_all(int signal) override;
   std::size_t running() const override { return children_.size(); }
+  void stop_for_heat(const std::string& reason, double celsius) override;
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -87,6 +93,8 @@ class ProcessExecutor : public Executor {
     Clock::time_point started, last_beat;
     int heartbeat_fd = -1;                // read end, non-blocking
     std::optional<Clock::time_point> stopped;  // when the timeout's TERM went out
+    std::string heat;                     // stopped for heat: why
+    double heat_celsius = 0;              // and the reading that stopped it
   };
   void watch(pid_t pid, Child& child, Clock::time_point now);
   std::filesystem::path self_;
@@ -97,8 +105,10 @@ class ProcessExecutor : public Executor {
 // `signal`): status.json as the child left it, repaired when the child died
 // before writing a final status: preempted when it exited 3 (a stop or a full
 // disk it could not record), else failed naming the signal or exit code.
-// `timed_out` (seconds of silence, 0 for none) makes it failed "timed out".
+// `timed_out` (seconds of silence, 0 for none) makes it failed "timed out";
+// `heat` (the thermal guard's reason, "" for none) turns a stop into
+// thermal_abort, and `heat_celsius` joins its max_temperature.
 RunResult finish_child(const std::filesystem::path& run_dir, const std::string& run_id, int exit_code, int signal,
-                       double seconds, double timed_out = 0);
+                       double seconds, double timed_out = 0, const std::string& heat = "", double heat_celsius = 0);
 
 }  // namespace regal::sweep

@@ -9,16 +9,22 @@
 #include <chrono>
 #include <csignal>
 #include <iostream>
+#include <sstream>
 #include <memory>
 #include <thread>
 
 #include "aggregate/analysis.h"
+#include "io/hash.h"
 #include "layout/results_root.h"
 #include "layout/run_paths.h"
+#include "notebook/log.h"
+#include "notebook/readme.h"
+#include "notebook/registry.h"
 #include "sweep/coordinator.h"
 #include "sweep/executor.h"
 #include "sweep/guards.h"
 #include "sweep/plan.h"
+#include "sweep/preflight.h"
 #include "sweep/resources.h"
 #include "sweep/scheduler.h"
 #include "sweep/search_driver.h"
@@ -69,19 +75,9 @@ int local_ranks_here(int ranks) {
       env_count("OMPI_COMM_WORLD_LOCAL_SIZE").value_or(env_count("SLURM_NTASKS_PER_NODE").value_or(static_cast<std::size_t>(ranks))));
 }
 
-// Refuses runs that cannot fit in what one child may use (InputError).
-void check_sizes(const std::vector<PlannedRun>& runs, const SweepOptions& options, std::size_t children_per_node) {
-  std::vector<std::pair<std::string, const experiment::Experiment*>> all;
-  for (const auto& run : runs) all.emplace_back(run.run_id, &run.experiment);
-  if (options.memory_per_run) {
-    check_run_sizes(all, *options.memory_per_run, "--memory-per-run");
-  } else if (const auto limit = memory_per_child(children_per_node)) {
-    check_run_sizes(all, *limit, "the memory this node has free, over " + std::to_string(children_per_node) + " run(s) at once");
-  }
-}
-
 // This rank's resources, from the launcher's environment and the machine.
-RankResources resources_here(const std::vector<PlannedRun>& runs, const SweepOptions& options, int ranks) {
+// `say`: log them (not for --check, nor before the checks have passed).
+RankResources resources_here(const std::vector<PlannedRun>& runs, const SweepOptions& options, int ranks, bool say) {
   const int local_rank = static_cast<int>(env_count("OMPI_COMM_WORLD_LOCAL_RANK").value_or(env_count("SLURM_LOCALID").value_or(0)));
   const int local_ranks = local_ranks_here(ranks);
   // A sweep whose runs all ask for the CPU uses the cores even on a GPU node
@@ -91,6 +87,7 @@ RankResources resources_here(const std::vector<PlannedRun>& runs, const SweepOpt
   const std::size_t gpus = wants_gpu ? visible_gpu_count() : 0;
   const RankResources resources = rank_resources(local_rank, local_ranks, cores, bound, gpus, env_count("SLURM_CPUS_PER_TASK"),
                                                  options.slots, options.threads);
+  if (!say) return resources;
   if (bound < cores / static_cast<std::size_t>(std::max(local_ranks, 1)) && !env_count("SLURM_CPUS_PER_TASK")) {
     spdlog::warn("this rank is bound to {} of the node's {} cores, and its children inherit that binding; "
                  "mpirun --bind-to none lets them use the node", bound, cores);
@@ -130,19 +127,73 @@ class NoTables final : public TableWriter {
   std::string location() const override { return "search/"; }
 };
 
+// The thermal guard of this rank: its GPU's sensor when its runs use one,
+// else the CPU's; said once when there is none.
+std::unique_ptr<ThermalGuard> thermal_guard(const RankResources& resources, const SweepOptions& options, bool say) {
+  std::optional<int> gpu;
+  if (resources.device.rfind("cuda:", 0) == 0) gpu = std::stoi(resources.device.substr(5));
+  auto guard = std::make_unique<ThermalGuard>(find_sensor(gpu), options.thermal);
+  if (!guard->active()) {
+    if (say) spdlog::info("no temperature sensor here (nvidia-smi, /sys/class/hwmon, /sys/class/thermal): the thermal guard is off");
+  } else {
+    spdlog::debug("thermal guard: {}, pause at {} °C, stop at {} °C ({})", guard->describe(), guard->limits().pause,
+                  guard->limits().abort, guard->limits().from);
+  }
+  return guard;
+}
+
+std::string describe_guard(const ThermalGuard& guard) {
+  if (!guard.active()) return "no temperature sensor: off";
+  std::ostringstream out;
+  out << guard.describe() << ": pause at " << guard.limits().pause << " °C, stop at " << guard.limits().abort << " °C ("
+      << guard.limits().from << ")";
+  return out.str();
+}
+
+// One row of the experiment log for an attempt that ended on this rank.
+void log_attempt(const SweepOptions& options, const std::string& sweep, const layout::RunPaths& paths, const PlannedRun& run,
+                 const RunResult& result, std::optional<double> hottest, int rank) {
+  try {
+    nlohmann::json axes = nlohmann::json::object();
+    for (const auto& [axis, value] : run.axes) axes[axis] = value;
+    notebook::LogRow row = notebook::log_row_from_run(paths, sweep, axes, result.seconds, rank);
+    if (hottest && (!row.max_temperature || *hottest > *row.max_temperature)) row.max_temperature = hottest;
+    notebook::append_log_row(options.results, row);
+  } catch (const std::exception& error) {
+    spdlog::warn("run {}: its row could not be added to the experiment log: {}", result.run_id, error.what());
+  }
+}
+
+// The sweep's registry entry and README, at its start (`finished` false) and end.
+void note_sweep(const SweepOptions& options, const SweepSpec& spec, bool finished) {
+  try {
+    notebook::note_folder({options.results, spec.name, "sweep", spec.description, options.spec.string(), spec.text,
+                           io::sha256_hex(spec.text), notebook::launcher_prefix() + notebook::shell_join(options.command_line)},
+                          finished);
+  } catch (const DiskFullError&) {
+    throw;
+  } catch (const std::exception& error) {
+    spdlog::warn("the registry or the README of {} could not be updated: {}", spec.name, error.what());
+  }
+}
+
 // Pumps messages for one set of runs until rank 0's coordinator has told
 // every rank the exit code, and returns it. Messages for a coordinator that
 // this rank does not have yet (rank 0, between phases: other ranks' next
 // phase starts early) are kept in `carry` for the next call.
 int pump(Transport& transport, const std::vector<PlannedRun>& runs, const RankResources& resources, Executor& executor,
          const SweepOptions& options, const layout::RunPaths& sweep_paths, std::unique_ptr<Coordinator> coordinator,
-         std::vector<Message>& carry) {
+         std::vector<Message>& carry, ThermalGuard* thermal) {
   std::map<std::string, const PlannedRun*> plan;
   for (const auto& run : runs) plan[run.run_id] = &run;
   Worker::Settings settings;
   settings.attempt = static_cast<int>(env_count("SLURM_RESTART_COUNT").value_or(0));
   settings.retry_failed = options.retry_failed;
   settings.run_timeout = options.run_timeout;
+  settings.thermal = thermal;
+  settings.on_ended = [&](const PlannedRun& run, const RunResult& result, std::optional<double> hottest) {
+    log_attempt(options, sweep_paths.sweep_name(), sweep_paths.run(run.run_id), run, result, hottest, transport.rank());
+  };
   Worker worker(transport, plan, resources, executor,
                 [&](const std::string& id) { return sweep_paths.run(id).run_dir(); }, options.stop_requested, settings);
   std::vector<Message> early;
@@ -199,12 +250,41 @@ int run_sweep(Transport& transport, const SweepOptions& options) {
       }
     }
   } else {
-    runs = expand(spec);
-    check_comparisons(spec, runs, options.spec);
+    try {
+      runs = expand(spec);
+      check_comparisons(spec, runs, options.spec);
+    } catch (const InputError& error) {
+      // --check says what it could not check; the languages are checked here.
+      if (!options.check) throw;
+      if (root) std::cout << describe_checks({{"languages", false, error.what()}});
+      return exit_code::kBadInput;
+    }
   }
   if (options.dry_run) {
     if (root) std::cout << (spec.search ? search_dry_run_text(spec, cells) : dry_run_text(spec, runs, sweep_paths));
     return exit_code::kDone;
+  }
+  // Everything that would stop the sweep later, checked before anything is
+  // written (rank 0; the others learn the outcome from its abort).
+  auto preflight_checks = [&](const RankResources& resources, const ThermalGuard& guard) {
+    PreflightInput input;
+    input.results = options.results;
+    input.sweep_dir = sweep_paths.sweep_dir();
+    input.runs = &runs;
+    input.children_per_node = resources.slots * static_cast<std::size_t>(local_ranks_here(transport.size()));
+    input.memory_per_run = options.memory_per_run;
+    input.report = options.report;
+    input.disk = options.disk_check;
+    input.thermal = describe_guard(guard);
+    return preflight(input);
+  };
+  if (options.check) {
+    const RankResources resources = resources_here(runs, options, transport.size(), false);
+    const auto guard = thermal_guard(resources, options, false);
+    const std::vector<Check> checks = preflight_checks(resources, *guard);
+    if (root) std::cout << describe_checks(checks);
+    const bool ok = std::all_of(checks.begin(), checks.end(), [](const Check& check) { return check.ok; });
+    return ok ? exit_code::kDone : exit_code::kBadInput;
   }
 
   SteadyClock clock;
@@ -213,15 +293,25 @@ int run_sweep(Transport& transport, const SweepOptions& options) {
   ProcessExecutor executor(options.self);
   std::vector<Message> carry;
   try {
-    const RankResources resources = resources_here(runs, options, transport.size());
+    const RankResources quiet = resources_here(runs, options, transport.size(), false);
+    const std::unique_ptr<ThermalGuard> quiet_guard = thermal_guard(quiet, options, false);
+    if (root) require_checks(preflight_checks(quiet, *quiet_guard));
+    // Checked: now say what this rank runs on.
+    const RankResources resources = resources_here(runs, options, transport.size(), true);
+    const std::unique_ptr<ThermalGuard> guard = thermal_guard(resources, options, root);
     if (root) {
       // A report without figures would be silent damage: no drawing tools, no start (or --no-report).
       if (options.report) folder.set_report(aggregate::plot::require_tools("--no-report"), options.run_figures);
-      check_sizes(runs, options, resources.slots * static_cast<std::size_t>(local_ranks_here(transport.size())));
       layout::prepare_results_root(options.results);
       check_spec_change(spec, runs, sweep_paths, options.allow_spec_change);
       write_plan(spec, spec.search ? std::vector<PlannedRun>{} : runs, sweep_paths);
+      note_sweep(options, spec, false);
     }
+    // The registry's and the README's end of the sweep.
+    auto ended = [&](int code) {
+      if (root) note_sweep(options, spec, true);
+      return code;
+    };
     // One set of runs over every rank; rank 0 coordinates and writes `tables`.
     auto execute = [&](const std::vector<PlannedRun>& phase, TableWriter& tables, const std::string& what,
                        AshaSearch* asha = nullptr) {
@@ -253,9 +343,9 @@ int run_sweep(Transport& transport, const SweepOptions& options) {
           });
         }
       }
-      return pump(transport, phase, resources, executor, options, sweep_paths, std::move(coordinator), carry);
+      return pump(transport, phase, resources, executor, options, sweep_paths, std::move(coordinator), carry, guard.get());
     };
-    if (!spec.search) return execute(runs, folder, "sweep " + spec.name);
+    if (!spec.search) return ended(execute(runs, folder, "sweep " + spec.name));
 
     // A search: trial phases while some cell has trials to run (each rank
     // reads the same folders and computes the same phase), then the chosen
@@ -271,7 +361,7 @@ int run_sweep(Transport& transport, const SweepOptions& options) {
         write_search_outputs(spec, cells, asha.state(), sweep_paths);
       }
       const int code = execute(phase, no_tables, "search " + spec.name + " (asha)", &asha);
-      if (code != exit_code::kDone && code != exit_code::kRunFailed) return code;
+      if (code != exit_code::kDone && code != exit_code::kRunFailed) return ended(code);
       trials_code = code;
       state = asha.state();
     } else {
@@ -283,7 +373,7 @@ int run_sweep(Transport& transport, const SweepOptions& options) {
         copy_continuations(state, sweep_paths);
       }
       const int code = execute(state.trial_phase(), no_tables, "search " + spec.name + ", phase " + std::to_string(phase));
-      if (code != exit_code::kDone && code != exit_code::kRunFailed) return code;  // stopped: the same command continues
+      if (code != exit_code::kDone && code != exit_code::kRunFailed) return ended(code);  // stopped: the same command continues
       trials_code = std::max(trials_code, code);
       state = search_state(spec, cells, sweep_paths);
     }
@@ -296,7 +386,7 @@ int run_sweep(Transport& transport, const SweepOptions& options) {
       }
     }
     const int code = execute(finals, folder, "search " + spec.name + ": the chosen configurations");
-    return code == exit_code::kDone ? trials_code : code;
+    return ended(code == exit_code::kDone ? trials_code : code);
   } catch (const std::exception& error) {
     // Met here alone: say it once, end every other rank with the same code.
     const int code = report(error, transport.rank());

@@ -40,11 +40,19 @@ std::vector<Decision> Scheduler::on_finished(int rank, const std::string& run_id
   if (running == running_on_.end() || running->second != rank) {
     throw std::logic_error("rank " + std::to_string(rank) + " reported run " + run_id + " it was not running");
   }
-  if (outcome != RunState::kDone && outcome != RunState::kFailed && outcome != RunState::kPreempted) {
-    throw std::logic_error("a run ends done, failed or preempted");
-  }
+  if (!layout::is_attempt_end(outcome)) throw std::logic_error("a run ends done, failed, preempted or thermal_abort");
   running_on_.erase(running);
   state_[run_id] = outcome;
+  return release_held();
+}
+
+std::vector<Decision> Scheduler::on_returned(int rank, const std::string& run_id) {
+  const auto running = running_on_.find(run_id);
+  if (running == running_on_.end() || running->second != rank) {
+    throw std::logic_error("rank " + std::to_string(rank) + " returned run " + run_id + " it was not given");
+  }
+  running_on_.erase(running);
+  requeue(run_id);
   return release_held();
 }
 
@@ -138,7 +146,8 @@ void Scheduler::check_invariants() const {
   if (pending != pending_.size()) throw std::logic_error("a run is queued twice");
   // Every assignment is accounted for: running (here or held elsewhere),
   // finished, or requeued (rank loss, released unfinished).
-  const std::size_t ended = count(RunState::kDone) + count(RunState::kFailed) + count(RunState::kPreempted);
+  const std::size_t ended = count(RunState::kDone) + count(RunState::kFailed) + count(RunState::kPreempted) +
+                            count(RunState::kThermalAbort);
   if (assignments_ != running + ended + requeues_) throw std::logic_error("a run was handed out twice");
 }
 

@@ -36,8 +36,11 @@ class Scheduler {
   // longest pending run, a stop when nothing can come any more, or nothing
   // (the request is held until a run is requeued or the sweep ends).
   std::vector<Decision> on_request(int rank);
-  // A run ended on `rank` with `outcome` (done, failed or preempted).
+  // A run ended on `rank` with `outcome` (done, failed, preempted or thermal_abort).
   std::vector<Decision> on_finished(int rank, const std::string& run_id, RunState outcome);
+  // `rank` hands back a run it was given and did not start (it pauses or
+  // stops for heat): the run goes back to the queue for another rank.
+  std::vector<Decision> on_returned(int rank, const std::string& run_id);
   // `rank` found the run's folder locked by another process (another sweep,
   // an orphan of a killed rank): the run leaves the rank, which may ask again,
   // and is held elsewhere until on_released.

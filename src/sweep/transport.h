@@ -20,6 +20,7 @@ enum Tag : int {
   kExit = 7,     // coordinator -> every rank, after the tables: the exit code
   kAbort = 8,    // any rank -> every rank: an error ends the sweep now (payload: the exit code)
   kHeld = 9,     // worker -> coordinator: this run's folder is locked by another process
+  kReturn = 10,  // worker -> coordinator: this run was not started here (heat): give it to another rank
 };
 
 struct Message {

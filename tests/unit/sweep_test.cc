@@ -8,6 +8,7 @@
 #include "sweep/coordinator.h"
 #include "sweep/resources.h"
 #include "sweep/scheduler.h"
+#include "sweep/thermal.h"
 #include "sweep/worker.h"
 #include "sweep/spec.h"
 #include "sweep/transport.h"
@@ -270,6 +271,19 @@ class FakeExecutor final : public Executor {
   }
   std::vector<RunResult> reap() override {
     if (running_.empty()) return {};
+    if (!heat.empty()) {  // every running run stops, as a child does on the guard's TERM
+      std::vector<RunResult> stopped;
+      for (const auto& id : running_) {
+        RunResult result;
+        result.run_id = id;
+        result.state = layout::RunState::kThermalAbort;
+        result.error = heat;
+        stopped.push_back(result);
+      }
+      running_.clear();
+      return stopped;
+    }
+    if (hold_) return {};
     RunResult result;
     result.run_id = running_.front();
     result.state = layout::RunState::kDone;
@@ -279,8 +293,13 @@ class FakeExecutor final : public Executor {
   }
   void signal_all(int) override {}
   std::size_t running() const override { return running_.size(); }
+  void stop_for_heat(const std::string& reason, double) override { heat = reason; }
+  const std::vector<std::string>& started() const { return running_; }
+  void hold(bool hold) { hold_ = hold; }  // runs keep running until released
+  std::string heat;
 
  private:
+  bool hold_ = false;
   std::map<std::string, int>& executed_;
   const std::set<std::string>& elsewhere_;
   std::vector<std::string> running_;
@@ -318,6 +337,57 @@ class FakeFolders final : public RunFolders {
   const FakeClock& clock_;
 };
 
+// `ranks` ranks over the in-memory transport, `runs` planned runs (run0,
+// run1, ...; costs 0..6 in turn), the real scheduler and coordinator with a
+// fake clock, tables and folders; the tests add the workers.
+struct Simulation {
+  Simulation(int ranks, std::size_t runs) : hub(ranks), planned(runs), folders(clock) {
+    for (int r = 0; r < ranks; ++r) endpoints.push_back(hub.endpoint(r));
+    std::vector<Scheduler::Run> todo;
+    std::vector<aggregate::RunRecord> records;
+    for (std::size_t i = 0; i < runs; ++i) {
+      planned[i].run_id = "run" + std::to_string(i);
+      planned[i].cost = static_cast<double>(i % 7);
+      plan[planned[i].run_id] = &planned[i];
+      todo.push_back({planned[i].run_id, planned[i].cost});
+      aggregate::RunRecord record;
+      record.sweep = "sim";
+      record.run_id = planned[i].run_id;
+      records.push_back(record);
+    }
+    scheduler = std::make_unique<Scheduler>(todo);
+    coordinator = std::make_unique<Coordinator>(*endpoints[0], *scheduler, records, tables, folders, clock);
+  }
+  InMemoryHub hub;
+  std::vector<std::unique_ptr<Transport>> endpoints;
+  std::vector<PlannedRun> planned;
+  std::map<std::string, const PlannedRun*> plan;
+  FakeClock clock;
+  CountingTables tables;
+  FakeFolders folders;
+  std::unique_ptr<Scheduler> scheduler;
+  std::unique_ptr<Coordinator> coordinator;
+};
+
+// One tick of the clock: every rank steps its worker and handles its
+// messages (rank 0's coordinator takes the ones for it).
+void tick(std::vector<std::unique_ptr<Worker>>& workers, std::vector<std::unique_ptr<Transport>>& endpoints,
+          Coordinator& coordinator, FakeClock& clock) {
+  clock.now += 1;
+  for (std::size_t r = 0; r < workers.size(); ++r) {
+    workers[r]->step();
+    while (auto message = endpoints[r]->poll()) {
+      if (message->tag == kAssign || message->tag == kStop) {
+        workers[r]->handle(*message);
+      } else {
+        EXPECT_EQ(r, 0U) << "only rank 0 coordinates";
+        coordinator.handle(*message);
+      }
+    }
+  }
+  coordinator.poll();
+}
+
 }  // namespace
 
 // The real workers and coordinator, three ranks with two slots each, over the
@@ -326,28 +396,9 @@ class FakeFolders final : public RunFolders {
 TEST(Sweep, WorkersAndCoordinatorOverInMemoryTransport) {
   const int ranks = 3;
   const std::size_t runs = 25;
-  InMemoryHub hub(ranks);
-  std::vector<std::unique_ptr<Transport>> endpoints;
-  for (int r = 0; r < ranks; ++r) endpoints.push_back(hub.endpoint(r));
-  std::vector<PlannedRun> planned(runs);
-  std::map<std::string, const PlannedRun*> plan;
-  std::vector<Scheduler::Run> todo;
-  std::vector<aggregate::RunRecord> records;
-  for (std::size_t i = 0; i < runs; ++i) {
-    planned[i].run_id = "run" + std::to_string(i);
-    planned[i].cost = static_cast<double>(i % 7);
-    plan[planned[i].run_id] = &planned[i];
-    todo.push_back({planned[i].run_id, planned[i].cost});
-    aggregate::RunRecord record;
-    record.sweep = "sim";
-    record.run_id = planned[i].run_id;
-    records.push_back(record);
-  }
-  Scheduler scheduler(todo);
-  FakeClock clock;
-  CountingTables tables;
-  FakeFolders folders(clock);
-  Coordinator coordinator(*endpoints[0], scheduler, records, tables, folders, clock);
+  Simulation sim(ranks, runs);
+  auto [endpoints, scheduler, coordinator, clock, tables, folders] =
+      std::tie(sim.endpoints, *sim.scheduler, *sim.coordinator, sim.clock, sim.tables, sim.folders);
   std::map<std::string, int> executed;
   const std::set<std::string> elsewhere = {"run3", "run17"};
   std::vector<std::unique_ptr<FakeExecutor>> executors;
@@ -356,25 +407,11 @@ TEST(Sweep, WorkersAndCoordinatorOverInMemoryTransport) {
   resources.slots = 2;
   for (int r = 0; r < ranks; ++r) {
     executors.push_back(std::make_unique<FakeExecutor>(executed, elsewhere));
-    workers.push_back(std::make_unique<Worker>(*endpoints[static_cast<std::size_t>(r)], plan, resources, *executors.back(),
+    workers.push_back(std::make_unique<Worker>(*endpoints[static_cast<std::size_t>(r)], sim.plan, resources, *executors.back(),
                                                [](const std::string& id) { return fs::path("/nonexistent") / id; },
                                                [] { return false; }, Worker::Settings{}));
   }
-  for (int tick = 0; tick < 10000 && !coordinator.finished(); ++tick) {
-    clock.now += 1;
-    for (int r = 0; r < ranks; ++r) {
-      workers[static_cast<std::size_t>(r)]->step();
-      while (auto message = endpoints[static_cast<std::size_t>(r)]->poll()) {
-        if (message->tag == kAssign || message->tag == kStop) {
-          workers[static_cast<std::size_t>(r)]->handle(*message);
-        } else {
-          ASSERT_EQ(r, 0) << "only rank 0 coordinates";
-          coordinator.handle(*message);
-        }
-      }
-    }
-    coordinator.poll();
-  }
+  for (int i = 0; i < 10000 && !coordinator.finished(); ++i) tick(workers, endpoints, coordinator, clock);
   ASSERT_TRUE(coordinator.finished());
   coordinator.finish();
   EXPECT_TRUE(scheduler.finished());
@@ -388,6 +425,94 @@ TEST(Sweep, WorkersAndCoordinatorOverInMemoryTransport) {
   ASSERT_EQ(tables.final_records.size(), runs);
   for (const auto& record : tables.final_records) EXPECT_EQ(record.state, RunState::kDone) << record.run_id;
   EXPECT_EQ(coordinator.exit_code(), 0);
+}
+
+namespace {
+
+// A sensor whose reading the test sets.
+class FakeSensor final : public TemperatureSensor {
+ public:
+  explicit FakeSensor(const double& celsius) : celsius_(celsius) {}
+  std::optional<double> read() override { return celsius_; }
+  ThermalLimits limits() const override { return {85, 95, "GPU defaults"}; }
+  std::string describe() const override { return "fake"; }
+
+ private:
+  const double& celsius_;
+};
+
+}  // namespace
+
+// The thermal guard on one rank of three, through the real workers and
+// coordinator: hot, it starts nothing (and hands back what it was given);
+// just below the threshold it stays paused (hysteresis); cooled, it runs
+// again; too hot, its running run stops as thermal_abort, the rank retires,
+// the other ranks finish every other run once, and the sweep's code is 4.
+TEST(Sweep, ThermalGuardPausesResumesAndAbortsOneRank) {
+  const int ranks = 3;
+  const std::size_t runs = 30;
+  Simulation sim(ranks, runs);
+  auto [endpoints, scheduler, coordinator, clock, tables, folders] =
+      std::tie(sim.endpoints, *sim.scheduler, *sim.coordinator, sim.clock, sim.tables, sim.folders);
+  double hot = 90;  // rank 1's sensor
+  ThermalSettings settings;
+  settings.interval = 0;
+  ThermalGuard guard(std::make_unique<FakeSensor>(hot), settings);
+  std::vector<std::map<std::string, int>> executed(ranks);
+  std::vector<std::pair<RunResult, std::optional<double>>> ended_on_1;
+  const std::set<std::string> elsewhere;
+  std::vector<std::unique_ptr<FakeExecutor>> executors;
+  std::vector<std::unique_ptr<Worker>> workers;
+  RankResources resources;
+  resources.slots = 2;
+  for (int r = 0; r < ranks; ++r) {
+    executors.push_back(std::make_unique<FakeExecutor>(executed[static_cast<std::size_t>(r)], elsewhere));
+    Worker::Settings worker_settings;
+    if (r == 1) {
+      worker_settings.thermal = &guard;
+      worker_settings.on_ended = [&](const PlannedRun&, const RunResult& result, std::optional<double> hottest) {
+        ended_on_1.emplace_back(result, hottest);
+      };
+    }
+    workers.push_back(std::make_unique<Worker>(*endpoints[static_cast<std::size_t>(r)], sim.plan, resources, *executors.back(),
+                                               [](const std::string& id) { return fs::path("/nonexistent") / id; },
+                                               [] { return false; }, worker_settings));
+  }
+  auto step = [&] { tick(workers, endpoints, coordinator, clock); };
+  auto done = [&] { return scheduler.count(RunState::kDone); };
+  // Hot from the start: rank 1 runs nothing while the others work.
+  for (int i = 0; i < 4; ++i) step();
+  EXPECT_GT(done(), 0U);
+  EXPECT_TRUE(executed[1].empty()) << "a paused rank starts no run";
+  hot = 82;  // below 85, not below 85 - 5: still paused
+  for (int i = 0; i < 4; ++i) step();
+  EXPECT_TRUE(executed[1].empty()) << "the hysteresis keeps it paused until below 80";
+  hot = 70;
+  executors[1]->hold(true);  // its runs keep running until the heat stops them
+  for (int i = 0; i < 6 && executors[1]->running() == 0; ++i) step();
+  ASSERT_EQ(executors[1]->running(), 2U) << "cooled, it fills its slots again";
+  const std::vector<std::string> on_one = executors[1]->started();
+  hot = 99;
+  for (int i = 0; i < 10000 && !coordinator.finished(); ++i) step();
+  ASSERT_TRUE(coordinator.finished());
+  coordinator.finish();
+  EXPECT_EQ(executors[1]->heat.rfind("stopped for heat: 99 °C at or above 95 °C", 0), 0U) << executors[1]->heat;
+  ASSERT_EQ(ended_on_1.size(), 2U);
+  for (const auto& [result, hottest] : ended_on_1) {
+    EXPECT_EQ(result.state, RunState::kThermalAbort);
+    EXPECT_EQ(hottest, std::optional<double>(99)) << "the hottest reading while it ran";
+  }
+  EXPECT_EQ(scheduler.count(RunState::kThermalAbort), 2U);
+  EXPECT_EQ(scheduler.count(RunState::kDone), runs - 2) << "the other ranks ran everything else";
+  std::map<std::string, int> all;
+  for (const auto& per_rank : executed) {
+    for (const auto& [id, times] : per_rank) all[id] += times;
+  }
+  for (const auto& [id, times] : all) EXPECT_EQ(times, 1) << id << " ran once";
+  EXPECT_EQ(all.size(), runs);
+  for (const auto& id : on_one) EXPECT_EQ(scheduler.state(id), RunState::kThermalAbort) << id;
+  EXPECT_EQ(coordinator.exit_code(), 4) << "stopped for heat: not requeued";
+  for (const auto& worker : workers) EXPECT_TRUE(worker->finished());
 }
 
 TEST(Scheduler, InMemoryTransportSimulation) {
