@@ -6,6 +6,7 @@ build=${1:-build}
 "$build/bench/data_bench" --benchmark_counters_tabular=true
 "$build/bench/stats_bench" --benchmark_counters_tabular=true
 "$build/bench/report_bench" 1000 40
+"$build/bench/notebook_bench" --benchmark_counters_tabular=true
 bash "$(dirname "$0")/compare_step.sh" "$build" 1
 bash "$(dirname "$0")/faults_bench.sh" "$build" 3
 bash "$(dirname "$0")/search_bench.sh" "$build"
