@@ -240,7 +240,12 @@ int show_log(const po::variables_map& vm, const std::filesystem::path& root, con
     std::cout << list.dump(2) << "\n";
     return exit_code::kDone;
   }
-  if (table.rows.empty()) std::cerr << "no rows in " << notebook::current_log_file(root).string() << " match\n";
+  if (table.rows.empty()) {
+    const std::filesystem::path file = notebook::current_log_file(root);
+    std::cerr << (std::filesystem::exists(file) ? "no rows in " + file.string() + " match"
+                                                : "no experiment log yet: " + file.string() + " gets a row as each run attempt ends")
+              << "\n";
+  }
   print(table, format);
   return exit_code::kDone;
 }
