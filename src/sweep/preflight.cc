@@ -53,16 +53,16 @@ Check check_results_root(const fs::path& root) {
   return check;
 }
 
-Check check_disk(const fs::path& root, const std::vector<PlannedRun>& runs, std::size_t done) {
+Check check_disk(const fs::path& root, const std::vector<const PlannedRun*>& runs, std::size_t done) {
   Check check{"disk space", true, ""};
   double need = 0;
   std::size_t todo = 0;
   std::set<std::string> corpora;
-  for (const auto& run : runs) {
-    const DiskEstimate estimate = estimate_disk(run.experiment);
+  for (const PlannedRun* run : runs) {
+    const DiskEstimate estimate = estimate_disk(run->experiment);
     need += estimate.run_bytes;
     ++todo;
-    const auto& e = run.experiment;
+    const auto& e = run->experiment;
     const std::string corpus_key = e.language.regex + '\n' + e.language.alphabet + '\n' + e.data.to_json().dump() + '\n' + std::to_string(e.seed);
     if (corpora.insert(corpus_key).second) need += estimate.corpus_bytes;
   }
@@ -101,7 +101,7 @@ std::vector<Check> preflight(const PreflightInput& input) {
   std::vector<Check> checks;
   checks.push_back(check_results_root(input.results));
   // Runs still to do: those whose folders are not done.
-  std::vector<PlannedRun> todo;
+  std::vector<const PlannedRun*> todo;
   std::vector<std::pair<std::string, const experiment::Experiment*>> sizes;
   std::set<std::string> languages;
   bool cuda = false;
@@ -117,7 +117,7 @@ std::vector<Check> preflight(const PreflightInput& input) {
   const layout::RunPaths sweep_paths = layout::RunPaths::from_sweep_dir(input.sweep_dir);
   for (const auto& run : *input.runs) {
     const auto status = layout::read_status(sweep_paths.run(run.run_id));
-    if (!status || status->state != layout::RunState::kDone) todo.push_back(run);
+    if (!status || status->state != layout::RunState::kDone) todo.push_back(&run);
   }
   Check memory{"memory per run", true, ""};
   try {
