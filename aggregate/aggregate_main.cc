@@ -221,10 +221,19 @@ int show_log(const po::variables_map& vm, const std::filesystem::path& root, con
     std::string error = at(row, "error");
     if (error.size() > 60) error = error.substr(0, 57) + "...";
     const std::string& duration = at(row, "duration_seconds");
+    // Numbers as the tables print them (6 significant digits).
+    auto shown = [&](const std::string& column) {
+      const std::string& text = at(row, column);
+      try {
+        return text.empty() ? text : aggregate::format_number(std::stod(text));
+      } catch (const std::exception&) {
+        return text;
+      }
+    };
     table.rows.push_back({at(row, "timestamp"), at(row, "sweep").empty() ? at(row, "experiment") : at(row, "sweep"),
                           at(row, "run_id"), at(row, "status"), at(row, "attempt"),
                           duration.empty() ? "" : aggregate::format_number(std::round(std::stod(duration) * 10) / 10),
-                          at(row, "acc_test_id"), at(row, "acc_test_len_ood"), at(row, "max_temperature"), error});
+                          shown("acc_test_id"), shown("acc_test_len_ood"), shown("max_temperature"), error});
   }
   if (format == "json") {
     // The JSON columns as JSON.

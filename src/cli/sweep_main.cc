@@ -239,7 +239,7 @@ void note_experiment(const po::variables_map& vm, const Experiment& experiment, 
     notebook::note_folder({results, experiment.name, "experiment", experiment.description,
                            vm.count("exp-file") ? vm["exp-file"].as<std::string>() : "", to_toml(experiment),
                            io::sha256_hex(experiment.to_json().dump()),
-                           notebook::shell_join(std::vector<std::string>(argv, argv + argc))},
+                           notebook::shell_join(std::vector<std::string>(argv, argv + argc)), notebook::aggregate_beside(argv[0])},
                           finished);
   } catch (const DiskFullError&) {
     throw;

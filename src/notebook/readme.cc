@@ -38,12 +38,13 @@ std::string readme_text(const ReadmeInfo& info) {
                  "`--retry-failed` runs failed ones again.\n\n"
                : "The same command finds the run done (or resumes it from `last.pt`); `--force-train` trains it again.\n\n";
   out += "## Tables and report\n\n";
-  out += "    aggregate " + folder + "                    # the summary over seeds, in the terminal\n";
-  out += "    aggregate " + folder + " --runs             # one row per run\n";
-  out += "    aggregate " + folder + " --out " + folder + "/aggregate   # every table, rebuilt from the run folders\n";
-  out += "    aggregate " + folder + " --report           # report/report.html and report/report.md\n";
-  out += "    aggregate --list --results " + info.results.string() + "   # every sweep under this root\n";
-  out += "    aggregate --log --results " + info.results.string() + " --sweep " + info.name + "   # this folder's run attempts\n\n";
+  const std::string& aggregate = info.aggregate;
+  out += "    " + aggregate + " " + folder + "                    # the summary over seeds, in the terminal\n";
+  out += "    " + aggregate + " " + folder + " --runs             # one row per run\n";
+  out += "    " + aggregate + " " + folder + " --out " + folder + "/aggregate   # every table, rebuilt from the run folders\n";
+  out += "    " + aggregate + " " + folder + " --report           # report/report.html and report/report.md\n";
+  out += "    " + aggregate + " --list --results " + info.results.string() + "   # every sweep under this root\n";
+  out += "    " + aggregate + " --log --results " + info.results.string() + " --sweep " + info.name + "   # this folder's run attempts\n\n";
   out += "## Files\n\n";
   if (sweep) {
     out += "- `spec.toml` — the spec as given; `plan.json`, `plan_full.json` — the runs and their resolved settings\n";
@@ -78,7 +79,13 @@ void note_folder(const FolderNote& note, bool finished) {
     entry.runs = counts;
     (finished ? entry.last_finished : entry.last_started) = now;
   });
-  write_readme({note.name, note.kind, note.description, note.spec_path, note.spec_text, note.command, note.results, counts, now, host});
+  write_readme({note.name, note.kind, note.description, note.spec_path, note.spec_text, note.command, note.aggregate,
+                note.results, counts, now, host});
+}
+
+std::string aggregate_beside(const std::string& argv0) {
+  const auto slash = argv0.rfind('/');
+  return slash == std::string::npos ? "aggregate" : argv0.substr(0, slash + 1) + "aggregate";
 }
 
 }  // namespace regal::notebook

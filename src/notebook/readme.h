@@ -15,6 +15,7 @@ struct ReadmeInfo {
   std::string spec_path;        // as given ("" for a named experiment)
   std::string spec_text;        // the spec's TOML, or the experiment's settings as TOML
   std::string command;          // the exact command that runs it again (launcher included)
+  std::string aggregate = "aggregate";  // the aggregate beside that sweep binary ("build/aggregate")
   std::filesystem::path results;  // the results root as given
   std::map<std::string, std::size_t> runs;  // state -> count
   std::string updated;          // UTC
@@ -33,7 +34,12 @@ struct FolderNote {
   std::string name, kind, description;
   std::string spec_path, spec_text, spec_hash;
   std::string command;            // launcher included
+  std::string aggregate = "aggregate";  // how to call aggregate (see aggregate_beside)
 };
+
+// The aggregate binary beside the sweep binary `argv0` as the user typed it:
+// "build/aggregate" for "build/sweep", "aggregate" for "sweep" (on PATH).
+std::string aggregate_beside(const std::string& argv0);
 
 // At the start (`finished` false) or the end of a sweep or experiment: its
 // registry entry (runs by state from its folders, the time, host and command)

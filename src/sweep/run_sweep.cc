@@ -168,7 +168,8 @@ void log_attempt(const SweepOptions& options, const std::string& sweep, const la
 void note_sweep(const SweepOptions& options, const SweepSpec& spec, bool finished) {
   try {
     notebook::note_folder({options.results, spec.name, "sweep", spec.description, options.spec.string(), spec.text,
-                           io::sha256_hex(spec.text), notebook::launcher_prefix() + notebook::shell_join(options.command_line)},
+                           io::sha256_hex(spec.text), notebook::launcher_prefix() + notebook::shell_join(options.command_line),
+                           notebook::aggregate_beside(options.command_line.empty() ? "" : options.command_line[0])},
                           finished);
   } catch (const DiskFullError&) {
     throw;

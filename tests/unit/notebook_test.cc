@@ -239,18 +239,21 @@ TEST(Readme, SaysHowToRunItAgainAndWhereThingsAre) {
   info.description = "How far do models generalise?";
   info.spec_path = "sweeps/length_ood.toml";
   info.spec_text = "[sweep]\nname = \"length_ood\"\n";
-  info.command = "mpirun -n 4 sweep --spec sweeps/length_ood.toml";
+  info.command = "mpirun -n 4 build/sweep --spec sweeps/length_ood.toml";
+  info.aggregate = notebook::aggregate_beside("build/sweep");
   info.results = "results";
   info.runs = {{"done", 10}, {"failed", 2}};
   info.updated = "2026-11-22T12:00:00Z";
   info.host = "vm";
   const std::string text = notebook::readme_text(info);
   for (const char* part : {"# length_ood\n", "How far do models generalise?", "10 done, 2 failed",
-                           "    mpirun -n 4 sweep --spec sweeps/length_ood.toml\n", "aggregate results/length_ood --report",
+                           "    mpirun -n 4 build/sweep --spec sweeps/length_ood.toml\n", "    build/aggregate results/length_ood --report",
                            "`spec.toml`", "results/experiment_log.csv", "```toml\n[sweep]\nname = \"length_ood\"\n```\n",
                            "2026-11-22T12:00:00Z"}) {
     EXPECT_NE(text.find(part), std::string::npos) << part << "\n---\n" << text;
   }
+  EXPECT_EQ(notebook::aggregate_beside("sweep"), "aggregate") << "on PATH";
+  EXPECT_EQ(notebook::aggregate_beside("/opt/regal/bin/sweep"), "/opt/regal/bin/aggregate");
 }
 
 TEST(Thermal, GuardLevelsWithHysteresis) {
