@@ -151,6 +151,15 @@ int report(const po::variables_map& vm, const std::vector<std::string>& dirs, co
   return exit_code::kDone;
 }
 
+// --format, one of the four.
+std::string checked_format(const po::variables_map& vm) {
+  const std::string format = vm["format"].as<std::string>();
+  if (format != "table" && format != "csv" && format != "json" && format != "markdown") {
+    throw InputError("--format must be table, csv, json or markdown (got '" + format + "')");
+  }
+  return format;
+}
+
 // aggregate --list: the registry, newest first.
 int list_registry(const std::filesystem::path& root, const std::string& format) {
   const auto entries = notebook::read_registry(root);
@@ -302,10 +311,7 @@ int run(int argc, char** argv) {
   if (!vm.count("help") && (vm.count("list") || vm.count("log"))) {
     if (vm.count("list") && vm.count("log")) throw InputError("--list and --log exclude each other");
     if (vm.count("dirs")) throw InputError(std::string("--") + (vm.count("list") ? "list" : "log") + " reads --results DIR, not sweep folders");
-    const std::string format = vm["format"].as<std::string>();
-    if (format != "table" && format != "csv" && format != "json" && format != "markdown") {
-      throw InputError("--format must be table, csv, json or markdown (got '" + format + "')");
-    }
+    const std::string format = checked_format(vm);
     const std::filesystem::path root = vm["results"].as<std::string>();
     if (!std::filesystem::is_directory(root)) throw InputError("--results " + root.string() + ": no such folder");
     if (vm.count("list")) {
@@ -324,10 +330,7 @@ int run(int argc, char** argv) {
     std::cout << "usage: aggregate RESULTS_DIR... [options]\n" << options << "\n";
     return vm.count("help") ? exit_code::kDone : exit_code::kBadInput;
   }
-  const std::string format = vm["format"].as<std::string>();
-  if (format != "table" && format != "csv" && format != "json" && format != "markdown") {
-    throw InputError("--format must be table, csv, json or markdown (got '" + format + "')");
-  }
+  const std::string format = checked_format(vm);
   aggregate::StatsOptions stats;
   stats.effect = positive(vm, "effect", stats.effect);
   stats.alpha = positive(vm, "alpha", stats.alpha);

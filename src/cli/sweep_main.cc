@@ -139,10 +139,7 @@ sweep::ThermalSettings thermal_settings(const po::variables_map& vm) {
 
 // Samples the run's sensor while it executes (status.json, metrics.json).
 std::unique_ptr<sweep::ThermalSampler> thermal_sampler(const po::variables_map& vm, const std::string& device) {
-  std::optional<int> gpu;
-  if (device.rfind("cuda:", 0) == 0) gpu = std::stoi(device.substr(5));
-  if (device == "cuda") gpu = 0;
-  return std::make_unique<sweep::ThermalSampler>(sweep::find_sensor(gpu), thermal_settings(vm).interval);
+  return std::make_unique<sweep::ThermalSampler>(sweep::find_sensor(sweep::gpu_index(device)), thermal_settings(vm).interval);
 }
 
 // A child of a sweep rank: run the experiment.json of one run folder.

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "regal_build_info.h"
+#include "util/text.h"
 #include "train/session.h"
 
 namespace regal::experiment {
@@ -28,12 +29,6 @@ std::string cpu_model() {
 }
 
 }  // namespace
-
-std::string host_name() {
-  char name[256] = {};
-  gethostname(name, sizeof name - 1);
-  return name;
-}
 
 nlohmann::json environment(const RunContext& context) {
   utsname os{};

@@ -22,7 +22,4 @@ struct RunContext {
 
 nlohmann::json environment(const RunContext& context);
 
-// The host name.
-std::string host_name();
-
 }  // namespace regal::experiment

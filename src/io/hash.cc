@@ -22,6 +22,17 @@ void check(int ok, const char* what) {
   if (ok != 1) throw IoError(std::string("OpenSSL SHA-256: ") + what + " failed");
 }
 
+// Lowercase hex of a digest.
+std::string to_hex(const std::uint8_t* bytes, std::size_t size) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (std::size_t i = 0; i < size; ++i) {
+    hex.push_back(kHex[bytes[i] >> 4]);
+    hex.push_back(kHex[bytes[i] & 15]);
+  }
+  return hex;
+}
+
 }  // namespace
 
 Sha256::Sha256() : context_(std::make_unique<Context>()) {
@@ -53,13 +64,8 @@ std::array<std::uint8_t, 32> Sha256::digest() {
 }
 
 std::string Sha256::hex_digest() {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (const std::uint8_t byte : digest()) {
-    hex.push_back(kHex[byte >> 4]);
-    hex.push_back(kHex[byte & 15]);
-  }
-  return hex;
+  const auto bytes = digest();
+  return to_hex(bytes.data(), bytes.size());
 }
 
 std::string sha256_hex(std::string_view text) { return Sha256().update(text).hex_digest(); }
@@ -86,14 +92,7 @@ FileDigests file_digests(const std::filesystem::path& path) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   check_md5(EVP_DigestFinal_ex(md5.get(), digest, &size), "final");
-  static constexpr char kHex[] = "0123456789abcdef";
-  FileDigests digests;
-  for (unsigned int i = 0; i < size; ++i) {
-    digests.md5.push_back(kHex[digest[i] >> 4]);
-    digests.md5.push_back(kHex[digest[i] & 15]);
-  }
-  digests.sha256 = sha.hex_digest();
-  return digests;
+  return {to_hex(digest, size), sha.hex_digest()};
 }
 
 }  // namespace regal::io

@@ -24,21 +24,16 @@ namespace regal::notebook {
 namespace fs = std::filesystem;
 namespace {
 
+// The shortest text that reads back to the same double (JSON's spelling),
+// whole numbers without a point.
 std::string number(const std::optional<double>& value) {
   if (!value) return "";
-  char text[32];
   if (std::isfinite(*value) && *value == std::floor(*value) && std::abs(*value) < 1e15) {
+    char text[32];
     std::snprintf(text, sizeof text, "%.0f", *value);
     return text;
   }
-  std::snprintf(text, sizeof text, "%.17g", *value);
-  // Shortest text that reads back to the same double.
-  for (int digits = 1; digits <= 17; ++digits) {
-    char shorter[32];
-    std::snprintf(shorter, sizeof shorter, "%.*g", digits, *value);
-    if (std::stod(shorter) == *value) return shorter;
-  }
-  return text;
+  return nlohmann::json(*value).dump();
 }
 
 std::optional<double> number_in(const nlohmann::json& json, const char* key) {

@@ -2,7 +2,6 @@
 #include "notebook/registry.h"
 
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <algorithm>
 
@@ -218,12 +217,6 @@ std::string shell_join(const std::vector<std::string>& arguments) {
     out += '\'';
   }
   return out;
-}
-
-std::string host_name() {
-  char name[256] = {};
-  if (::gethostname(name, sizeof name - 1) != 0) return "unknown";
-  return name;
 }
 
 }  // namespace regal::notebook

@@ -55,7 +55,4 @@ std::string describe_counts(const std::map<std::string, std::size_t>& runs);
 // quotes are single-quoted.
 std::string shell_join(const std::vector<std::string>& arguments);
 
-// This machine's name.
-std::string host_name();
-
 }  // namespace regal::notebook

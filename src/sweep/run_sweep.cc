@@ -9,7 +9,6 @@
 #include <chrono>
 #include <csignal>
 #include <iostream>
-#include <sstream>
 #include <memory>
 #include <thread>
 
@@ -130,9 +129,7 @@ class NoTables final : public TableWriter {
 // The thermal guard of this rank: its GPU's sensor when its runs use one,
 // else the CPU's; said once when there is none.
 std::unique_ptr<ThermalGuard> thermal_guard(const RankResources& resources, const SweepOptions& options, bool say) {
-  std::optional<int> gpu;
-  if (resources.device.rfind("cuda:", 0) == 0) gpu = std::stoi(resources.device.substr(5));
-  auto guard = std::make_unique<ThermalGuard>(find_sensor(gpu), options.thermal);
+  auto guard = std::make_unique<ThermalGuard>(find_sensor(gpu_index(resources.device)), options.thermal);
   if (!guard->active()) {
     if (say) spdlog::info("no temperature sensor here (nvidia-smi, /sys/class/hwmon, /sys/class/thermal): the thermal guard is off");
   } else {
@@ -144,10 +141,8 @@ std::unique_ptr<ThermalGuard> thermal_guard(const RankResources& resources, cons
 
 std::string describe_guard(const ThermalGuard& guard) {
   if (!guard.active()) return "no temperature sensor: off";
-  std::ostringstream out;
-  out << guard.describe() << ": pause at " << guard.limits().pause << " °C, stop at " << guard.limits().abort << " °C ("
-      << guard.limits().from << ")";
-  return out.str();
+  return guard.describe() + ": pause at " + celsius(guard.limits().pause) + ", stop at " + celsius(guard.limits().abort) + " (" +
+         guard.limits().from + ")";
 }
 
 // One row of the experiment log for an attempt that ended on this rank.

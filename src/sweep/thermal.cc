@@ -32,12 +32,6 @@ std::string read_word(const fs::path& file) {
   return word;
 }
 
-std::string format_celsius(double value) {
-  std::ostringstream out;
-  out << value;
-  return out.str();
-}
-
 class FileSensor final : public TemperatureSensor {
  public:
   explicit FileSensor(fs::path file) : file_(std::move(file)) {}
@@ -182,6 +176,18 @@ std::unique_ptr<TemperatureSensor> find_sensor(std::optional<int> gpu, const fs:
   return cpu_sensor(sys_root);
 }
 
+std::string celsius(double value) {
+  std::ostringstream out;
+  out << value << " °C";
+  return out.str();
+}
+
+std::optional<int> gpu_index(const std::string& device) {
+  if (device == "cuda") return 0;
+  if (device.rfind("cuda:", 0) == 0) return std::stoi(device.substr(5));
+  return std::nullopt;
+}
+
 ThermalLimits resolve_limits(const TemperatureSensor* sensor, const ThermalSettings& settings) {
   ThermalLimits limits = sensor ? sensor->limits() : ThermalLimits{};
   if (settings.pause) {
@@ -193,8 +199,7 @@ ThermalLimits resolve_limits(const TemperatureSensor* sensor, const ThermalSetti
     limits.from = settings.pause ? "--thermal-pause/--thermal-abort" : "--thermal-abort";
   }
   if (limits.pause >= limits.abort) {
-    throw InputError("--thermal-pause (" + format_celsius(limits.pause) + " °C) must be below --thermal-abort (" +
-                     format_celsius(limits.abort) + " °C)");
+    throw InputError("--thermal-pause (" + celsius(limits.pause) + ") must be below --thermal-abort (" + celsius(limits.abort) + ")");
   }
   return limits;
 }

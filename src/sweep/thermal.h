@@ -78,6 +78,11 @@ class ThermalGuard {
   ThermalLevel level_ = ThermalLevel::kOk;
 };
 
+// "96 °C".
+std::string celsius(double value);
+// The index of a device "cuda:N" ("cuda": 0); nullopt for the CPU.
+std::optional<int> gpu_index(const std::string& device);
+
 // The limits a guard uses: the sensor's, with the flags over them. Throws
 // InputError when pause >= abort.
 ThermalLimits resolve_limits(const TemperatureSensor* sensor, const ThermalSettings& settings);

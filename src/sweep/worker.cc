@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <csignal>
-#include <sstream>
 
 #include "sweep/resources.h"
 #include "util/error.h"
@@ -17,16 +16,6 @@ Worker::Worker(Transport& transport, const std::map<std::string, const PlannedRu
     : transport_(transport), plan_(plan), resources_(std::move(resources)), executor_(executor),
       run_dir_of_(std::move(run_dir_of)), stop_requested_(std::move(stop_requested)), settings_(settings) {}
 
-namespace {
-
-std::string celsius(double value) {
-  std::ostringstream out;
-  out << value << " °C";
-  return out.str();
-}
-
-}  // namespace
-
 void Worker::watch_temperature() {
   if (settings_.thermal == nullptr || heat_stopped_) return;
   const double now = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -36,21 +25,21 @@ void Worker::watch_temperature() {
     for (auto& [id, hottest] : running_max_) hottest = std::max(hottest.value_or(*reading), *reading);
   }
   const ThermalLimits& limits = settings_.thermal->limits();
-  const std::string where = "rank " + std::to_string(transport_.rank()) + ", " + settings_.thermal->describe();
+  auto where = [&] { return "rank " + std::to_string(transport_.rank()) + ", " + settings_.thermal->describe(); };
   if (level == ThermalLevel::kAbort) {
     heat_stopped_ = true;
     draining_ = true;
-    const std::string reason = "stopped for heat: " + celsius(*reading) + " at or above " + celsius(limits.abort) + " (" + where + ")";
+    const std::string reason = "stopped for heat: " + celsius(*reading) + " at or above " + celsius(limits.abort) + " (" + where() + ")";
     spdlog::error("{}; checkpointing {} run(s); this rank starts no more runs (exit code 4: see docs/slurm.md)", reason,
                   executor_.running());
     executor_.stop_for_heat(reason, *reading);
   } else if (level == ThermalLevel::kPause && !paused_) {
     paused_ = true;
     spdlog::warn("{} at or above {} ({}): no new run starts here until below {}", celsius(*reading), celsius(limits.pause),
-                 where, celsius(settings_.thermal->resume_below()));
+                 where(), celsius(settings_.thermal->resume_below()));
   } else if (level == ThermalLevel::kOk && paused_) {
     paused_ = false;
-    spdlog::info("cooled to {} ({}): runs start again", celsius(*reading), where);
+    spdlog::info("cooled to {} ({}): runs start again", celsius(*reading), where());
   }
 }
 

@@ -19,4 +19,7 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 // The current UTC time, "2026-11-22T02:58:01Z".
 std::string utc_now();
 
+// This machine's name ("unknown" when it cannot be read).
+std::string host_name();
+
 }  // namespace regal
