@@ -350,7 +350,9 @@ ReportResult write_report(const fs::path& sweep_dir, const fs::path& out_dir, co
       const std::size_t ka = ia == order.end() ? SIZE_MAX : ia->second, kb = ib == order.end() ? SIZE_MAX : ib->second;
       return ka != kb ? ka < kb : a < b;
     });
-    for (const auto& dir : dirs) searched.emplace_back(dir, io::read_json_file(dir / "best.json").value_or(nlohmann::json()));
+    for (const auto& dir : dirs) {
+      searched.emplace_back(dir, io::read_json_file(sweep_paths.search_best_json(dir.filename().string())).value_or(nlohmann::json()));
+    }
   }
 
   // Figures.
@@ -526,14 +528,16 @@ ReportResult write_report(const fs::path& sweep_dir, const fs::path& out_dir, co
           chosen += (chosen.empty() ? "" : ", ") + key + "=" + (value.is_string() ? value.get<std::string>() : short_num(value.dump()));
         }
       }
-      const auto trials_csv = io::read_file(dir / "trials.csv").value_or("");
+      const fs::path trials_file = sweep_paths.search_trials_csv(dir.filename().string());
+      const auto trials_csv = io::read_file(trials_file).value_or("");
       const auto lines = static_cast<std::size_t>(std::count(trials_csv.begin(), trials_csv.end(), '\n'));
       const std::string score = best.is_object() && best.contains("score") && best["score"].is_number() ? short_num(best["score"].dump()) : "";
       h += "<tr><td class=\"key\">" + html_escape(cell.empty() ? dir.filename().string() : cell) + "</td><td class=\"key\">" +
            html_escape(chosen.empty() ? "(still searching)" : chosen) + "</td><td>" + html_escape(score) + "</td><td>" +
            html_escape(best.is_object() && best.contains("chosen_trial") ? best["chosen_trial"].dump() : "") + "</td><td>" +
            std::to_string(lines > 0 ? lines - 1 : 0) + " runs</td><td class=\"key\"><a href=\"" +
-           html_escape(link(dir / "trials.csv", out_dir)) + "\">trials.csv</a> <a href=\"" + html_escape(link(dir / "best.json", out_dir)) +
+           html_escape(link(trials_file, out_dir)) + "\">trials.csv</a> <a href=\"" +
+           html_escape(link(sweep_paths.search_best_json(dir.filename().string()), out_dir)) +
            "\">best.json</a></td></tr>\n";
     }
     h += "</tbody></table></div>\n</section>\n";

@@ -68,6 +68,9 @@ class RunPaths {
   // A search's files (docs/search.md): one folder per cell, and its summary.
   std::filesystem::path search_dir() const { return sweep_dir_ / "search"; }
   std::filesystem::path search_cell_dir(const std::string& cell) const { return search_dir() / cell; }
+  std::filesystem::path search_trials_csv(const std::string& cell) const { return search_cell_dir(cell) / "trials.csv"; }
+  std::filesystem::path search_best_json(const std::string& cell) const { return search_cell_dir(cell) / "best.json"; }
+  std::filesystem::path search_asha_log(const std::string& cell) const { return search_cell_dir(cell) / "asha.log"; }
   std::filesystem::path search_summary_csv() const { return aggregate_dir() / "search_summary.csv"; }
   // Where a replaced spec is kept: spec.<stamp>.toml.
   std::filesystem::path archived_spec_toml(const std::string& stamp) const {

@@ -4,6 +4,8 @@
 #include <cstdlib>
 
 #include "io/atomic_file.h"
+#include "layout/results_root.h"
+#include "layout/run_paths.h"
 #include "notebook/registry.h"
 #include "util/text.h"
 
@@ -57,7 +59,7 @@ std::string readme_text(const ReadmeInfo& info) {
     out += "- `search/` — a search's trials and choices, when the spec has `[search]`\n";
   }
   out += "- `cache/data/` — corpora shared by runs with the same language, data settings and seed\n";
-  out += "- `" + (info.results / "registry.json").string() + "`, `" + (info.results / "experiment_log.csv").string() +
+  out += "- `" + layout::registry_json(info.results).string() + "`, `" + layout::experiment_log_csv(info.results).string() +
          "` — every sweep under the root, and one row per run attempt (docs/notebook.md)\n\n";
   out += std::string("## The ") + (sweep ? "spec" : "experiment") + "\n\n```toml\n" + info.spec_text;
   if (!info.spec_text.empty() && info.spec_text.back() != '\n') out += "\n";
@@ -65,7 +67,9 @@ std::string readme_text(const ReadmeInfo& info) {
   return out;
 }
 
-void write_readme(const ReadmeInfo& info) { io::write_file_atomic(info.results / info.name / "README.md", readme_text(info)); }
+void write_readme(const ReadmeInfo& info) {
+  io::write_file_atomic(layout::RunPaths::from_sweep_dir(info.results / info.name).readme_md(), readme_text(info));
+}
 
 void note_folder(const FolderNote& note, bool finished) {
   const auto counts = count_run_states(note.results / note.name);

@@ -189,7 +189,7 @@ namespace {
 void copy_checkpoints(const std::string& target_id, const std::string& source_id, const layout::RunPaths& sweep_paths) {
   const layout::RunPaths target = sweep_paths.run(target_id), source = sweep_paths.run(source_id);
   const fs::path to = target.checkpoint_dir(), from = source.checkpoint_dir();
-  if (fs::exists(target.status_json()) || fs::exists(to / "last.pt") || !fs::exists(from / "last.pt")) return;
+  if (fs::exists(target.status_json()) || fs::exists(target.last_checkpoint()) || !fs::exists(source.last_checkpoint())) return;
   io::create_folders(to);
   // last.pt is what a resume looks for: it arrives last, whole.
   for (const char* name : {"best.pt", "best.pt.sha256", "last.pt.sha256", "last.pt"}) {
@@ -223,7 +223,7 @@ AshaSearch::AshaSearch(const SweepSpec& spec, const std::vector<SearchCell>& cel
   for (std::size_t c = 0; c < cells.size(); ++c) {
     for (std::size_t t = 0; t < ladder.at(0).trials; ++t) learn(trial_run(spec, cells[c], t, 0), c, t, 0);
     // The log: one JSON line per promotion, in the order decided.
-    std::istringstream log(io::read_file(sweep_paths.search_cell_dir(cells[c].id) / "asha.log").value_or(""));
+    std::istringstream log(io::read_file(sweep_paths.search_asha_log(cells[c].id)).value_or(""));
     for (std::string line; std::getline(log, line);) {
       if (line.empty()) continue;
       nlohmann::json entry;
@@ -266,10 +266,10 @@ std::vector<PlannedRun> AshaSearch::promote_ready(std::size_t c) {
       if (!promoted_[c][j].insert(trial).second) continue;
       // Decided: logged first, then its run exists.
       const nlohmann::json entry = {{"trial", trial}, {"from", j}, {"to", j + 1}, {"completed", completed.size()}};
-      const fs::path dir = sweep_paths_.search_cell_dir(cells_[c].id);
-      io::create_folders(dir);
-      const std::string log = io::read_file(dir / "asha.log").value_or("");
-      io::write_file_atomic(dir / "asha.log", log + entry.dump() + "\n");
+      const fs::path log_file = sweep_paths_.search_asha_log(cells_[c].id);
+      io::create_folders(log_file.parent_path());
+      const std::string log = io::read_file(log_file).value_or("");
+      io::write_file_atomic(log_file, log + entry.dump() + "\n");
       PlannedRun run = trial_run(spec_, cells_[c], trial, j + 1);
       copy_checkpoints(run.run_id, trial_run(spec_, cells_[c], trial, j).run_id, sweep_paths_);
       learn(run, c, trial, j + 1);
@@ -360,7 +360,7 @@ void write_search_outputs(const SweepSpec& spec, const std::vector<SearchCell>& 
       trials.rows.push_back(std::move(row));
     }
     io::create_folders(dir);
-    io::write_file_atomic(dir / "trials.csv", aggregate::to_csv(trials));
+    io::write_file_atomic(sweep_paths.search_trials_csv(cells[i].id), aggregate::to_csv(trials));
     nlohmann::json cell_axes_json = nlohmann::json::object();
     for (const auto& [axis, value] : cells[i].base.axes) cell_axes_json[axis] = value;
     std::vector<std::string> row = {cells[i].id};
@@ -378,7 +378,7 @@ void write_search_outputs(const SweepSpec& spec, const std::vector<SearchCell>& 
                              {"metric", s.metric},        {"minimize", s.minimize},  {"chosen_trial", *c.chosen},
                              {"values", values},          {"score", c.chosen_metric ? nlohmann::json(*c.chosen_metric) : nlohmann::json()},
                              {"beaten", beaten},          {"final_seeds", s.final_seeds}};
-      io::write_json_file(dir / "best.json", best);
+      io::write_json_file(sweep_paths.search_best_json(cells[i].id), best);
       for (const auto& [key, d] : s.space) row.push_back(value_text(values[key]));
       row.insert(row.end(), {c.chosen_metric ? number(*c.chosen_metric) : "", std::to_string(*c.chosen)});
     } else {
