@@ -43,7 +43,13 @@ bool Dfa::accepts_text(std::string_view text) const {
 }
 
 std::vector<bool> Dfa::live_states() const {
-  // Backward search from the accepting states over reversed transitions.
+  std::vector<bool> accepting(256, true);
+  accepting[0] = false;
+  return reaching(accepting);
+}
+
+std::vector<bool> Dfa::reaching(const std::vector<bool>& targets) const {
+  // Backward search from the target states over reversed transitions.
   const std::size_t n = num_states();
   const auto k = static_cast<std::size_t>(alphabet_.size());
   std::vector<std::vector<StateId>> predecessors(n);
@@ -53,7 +59,7 @@ std::vector<bool> Dfa::live_states() const {
   std::vector<bool> live(n, false);
   std::vector<StateId> frontier;
   for (std::size_t q = 0; q < n; ++q) {
-    if (accepting_[q]) {
+    if (targets[accepting_[q]]) {
       live[q] = true;
       frontier.push_back(static_cast<StateId>(q));
     }

@@ -21,6 +21,10 @@ using Symbols = std::vector<std::uint8_t>;  // a string as symbol indices
 
 inline constexpr std::size_t kDefaultMaxStates = 100000;
 
+// The label of a state whose strings lie outside a task's domain (see task.h):
+// they are never sampled and have no class.
+inline constexpr std::uint8_t kNoClass = 255;
+
 class Dfa {
  public:
   // `transitions` is row-major: transitions[q * |Σ| + s] = δ(q, s).
@@ -34,8 +38,10 @@ class Dfa {
     return transitions_[state * static_cast<std::size_t>(alphabet_.size()) + static_cast<std::size_t>(symbol)];
   }
   bool is_accepting(StateId state) const { return accepting_[state] != 0; }
+  std::uint8_t label(StateId state) const { return accepting_[state]; }
   const std::vector<StateId>& transitions() const { return transitions_; }
   const std::vector<std::uint8_t>& accepting() const { return accepting_; }
+  const std::vector<std::uint8_t>& labels() const { return accepting_; }
   std::size_t num_accepting() const;
 
   // The state reached from the start on `symbols`.
@@ -47,6 +53,9 @@ class Dfa {
 
   // live[q] = some accepting state is reachable from q (q is not dead).
   std::vector<bool> live_states() const;
+  // reaches[q] = some state whose label is in `targets` (a set of 256 flags)
+  // is reachable from q.
+  std::vector<bool> reaching(const std::vector<bool>& targets) const;
 
   // Tables equal, alphabets equal (start and numbering included).
   bool operator==(const Dfa& other) const;
@@ -56,10 +65,11 @@ class Dfa {
   Alphabet alphabet_;
   StateId start_;
   std::vector<StateId> transitions_;      // |Q| x |Σ|, row-major
-  std::vector<std::uint8_t> accepting_;   // 1 = accepting, per state
+  std::vector<std::uint8_t> accepting_;   // the label of each state (1 = accepting)
 };
 
-// Minimal, canonically numbered automaton of the same language (Hopcroft).
+// Minimal, canonically numbered automaton of the same language (Hopcroft);
+// for a labelled automaton, of the same labelling of Σ*.
 Dfa minimize(const Dfa& dfa);
 
 // Σ* minus L(dfa), minimal and canonical.

@@ -17,6 +17,7 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::kUnsupported: return "unsupported";
     case ErrorCode::kStateBudget: return "state_budget";
     case ErrorCode::kBadFile: return "bad_file";
+    case ErrorCode::kBadTask: return "bad_task";
   }
   return "unknown";
 }

@@ -22,6 +22,7 @@ enum class ErrorCode {
   kUnsupported,         // anchors, backreferences, lookaround: not regular or not ours
   kStateBudget,         // the automaton outgrew max_states
   kBadFile,             // fsm.json that is malformed or inconsistent
+  kBadTask,             // a classification task that is ill-defined (overlapping classes, an empty class, bad parameters)
 };
 
 // The stable name of a code, e.g. "unbalanced_paren".

@@ -9,3 +9,4 @@
 #include "fsm/regex.h"
 #include "fsm/serialize.h"
 #include "fsm/substitution.h"
+#include "fsm/task.h"

@@ -1,13 +1,15 @@
 // Hopcroft's partition refinement, O(|Σ| n log n), then canonical numbering.
 //
 // 1. Keep the states reachable from the start.
-// 2. Start from {accepting, rejecting}; split blocks by the predecessors of a
+// 2. Start from the states grouped by label ({accepting, rejecting} for a
+//    recogniser, one block per class for a task); split blocks by the predecessors of a
 //    splitter block under one symbol; after a split only the smaller half needs
 //    to become a splitter (unless the old block is still waiting, then both).
 // 3. Number the blocks by BFS from the start block, symbols in alphabet order.
 //    The minimal automaton is unique up to renaming and this numbering fixes
 //    the renaming, so equal languages give identical tables.
 #include <algorithm>
+#include <array>
 #include <deque>
 
 #include "fsm/dfa.h"
@@ -43,22 +45,26 @@ class Partition {
   const StateId* begin(std::size_t block) const { return elements_.data() + begin_[block]; }
   const StateId* end(std::size_t block) const { return elements_.data() + end_[block]; }
 
-  // Initial blocks from a labelling of the states (label values 0..).
+  // Initial blocks from a labelling of the states: one block per label value
+  // present, in ascending value order, states ascending within a block.
   void init(const std::vector<std::uint8_t>& label) {
-    std::size_t pos = 0;
-    for (std::uint8_t value = 0; value < 2; ++value) {
-      const std::size_t start = pos;
-      for (StateId q = 0; q < label.size(); ++q) {
-        if (label[q] != value) continue;
-        elements_[pos] = q;
-        location_[q] = pos++;
-        block_of_[q] = begin_.size();
-      }
-      if (pos > start) {
-        begin_.push_back(start);
-        end_.push_back(pos);
-        marked_.push_back(0);
-      }
+    std::array<std::size_t, 257> start{};
+    for (const std::uint8_t value : label) ++start[value + 1u];
+    for (std::size_t v = 0; v < 256; ++v) start[v + 1] += start[v];
+    std::array<std::size_t, 256> block{};
+    for (std::size_t v = 0; v < 256; ++v) {
+      if (start[v + 1] == start[v]) continue;
+      block[v] = begin_.size();
+      begin_.push_back(start[v]);
+      end_.push_back(start[v + 1]);
+      marked_.push_back(0);
+    }
+    std::array<std::size_t, 257> fill = start;
+    for (StateId q = 0; q < label.size(); ++q) {
+      const std::size_t pos = fill[label[q]]++;
+      elements_[pos] = q;
+      location_[q] = pos;
+      block_of_[q] = block[label[q]];
     }
   }
 
@@ -111,7 +117,7 @@ Dfa minimize(const Dfa& dfa) {
   std::vector<StateId> next(n * ks);
   std::vector<std::uint8_t> accepting(n);
   for (std::size_t i = 0; i < n; ++i) {
-    accepting[i] = dfa.is_accepting(order[i]) ? 1 : 0;
+    accepting[i] = dfa.label(order[i]);
     for (int s = 0; s < k; ++s) next[i * ks + static_cast<std::size_t>(s)] = renumber[dfa.next(order[i], s)];
   }
   std::vector<std::size_t> inverse_begin(ks * (n + 1), 0);
@@ -134,9 +140,14 @@ Dfa minimize(const Dfa& dfa) {
     waiting[block * ks + static_cast<std::size_t>(s)] = 1;
     worklist.emplace_back(block, s);
   };
-  if (partition.num_blocks() == 2) {
-    const std::size_t smaller = partition.size(0) <= partition.size(1) ? 0 : 1;
-    for (int s = 0; s < k; ++s) enqueue(smaller, s);
+  // Every initial block but the largest is a splitter (the first largest on ties).
+  std::size_t largest = 0;
+  for (std::size_t b = 1; b < partition.num_blocks(); ++b) {
+    if (partition.size(b) > partition.size(largest)) largest = b;
+  }
+  for (std::size_t b = 0; b < partition.num_blocks() && partition.num_blocks() > 1; ++b) {
+    if (b == largest) continue;
+    for (int s = 0; s < k; ++s) enqueue(b, s);
   }
 
   std::vector<StateId> splitter;
