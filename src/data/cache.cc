@@ -10,12 +10,13 @@
 
 namespace regal::data {
 
-std::string cache_key(const fsm::Dfa& dfa, const DataConfig& config, std::uint64_t run_seed) {
+std::string cache_key(const Language& language, const DataConfig& config, std::uint64_t run_seed) {
   DataConfig resolved = config;
   resolved.seed = corpus_seed(config, run_seed);
   io::Sha256 hash;
-  hash.update(kGeneratorVersion).update("\n").update(fsm::content_hash(dfa)).update("\n");
-  hash.update(resolved.to_json().dump());
+  hash.update(kGeneratorVersion).update("\n").update(fsm::content_hash(language.dfa)).update("\n");
+  if (!language.classes.empty()) hash.update(nlohmann::json(language.classes).dump()).update("\n");
+  hash.update(resolved.identity_json().dump());
   return hash.hex_digest().substr(0, 16);
 }
 
@@ -35,7 +36,7 @@ CachedCorpus load_or_generate(const Language& language, const DataConfig& config
   config.validate();
   const auto start = std::chrono::steady_clock::now();
   auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
-  const std::string key = cache_key(language.dfa, config, run_seed);
+  const std::string key = cache_key(language, config, run_seed);
   const std::filesystem::path path = cache_root / key / "corpus.h5";
   if (std::filesystem::exists(path)) {
     try {

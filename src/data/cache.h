@@ -11,9 +11,10 @@
 
 namespace regal::data {
 
-// 16 hex digits of SHA-256 over (generator version, canonical DFA hash,
-// resolved data config with its seed). Equal inputs give equal keys anywhere.
-std::string cache_key(const fsm::Dfa& dfa, const DataConfig& config, std::uint64_t run_seed);
+// 16 hex digits of SHA-256 over (generator version, canonical DFA hash, a
+// task's class names, resolved data config with its seed). Equal inputs give
+// equal keys anywhere.
+std::string cache_key(const Language& language, const DataConfig& config, std::uint64_t run_seed);
 
 struct CachedCorpus {
   Corpus corpus;

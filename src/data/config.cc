@@ -24,6 +24,16 @@ std::optional<Negatives> parse_negatives(const std::string& text) {
   return std::nullopt;
 }
 
+const char* sampling_name(Sampling sampling) { return sampling == Sampling::kNatural ? "natural" : "balanced"; }
+
+std::optional<Sampling> parse_sampling(const std::string& text) {
+  if (text == "balanced") return Sampling::kBalanced;
+  if (text == "natural") return Sampling::kNatural;
+  return std::nullopt;
+}
+
+const char* train_mode_name(TrainMode mode) { return mode == TrainMode::kOnline ? "online" : "corpus"; }
+
 void DataConfig::validate() const {
   auto require = [](bool ok, const std::string& message) {
     if (!ok) throw InputError(message);
@@ -49,7 +59,16 @@ nlohmann::json DataConfig::to_json() const {
                         {"p_accept", p_accept},
                         {"negatives", negatives_name(negatives)},
                         {"edge_holdout", edge_holdout},
+                        {"sampling", sampling_name(sampling)},
+                        {"train_mode", train_mode_name(train_mode)},
                         {"seed", seed ? nlohmann::json(*seed) : nlohmann::json(nullptr)}};
+}
+
+nlohmann::json DataConfig::identity_json() const {
+  nlohmann::json json = to_json();
+  if (sampling == Sampling::kBalanced) json.erase("sampling");
+  if (train_mode == TrainMode::kCorpus) json.erase("train_mode");
+  return json;
 }
 
 DataConfig DataConfig::from_json(const nlohmann::json& json) {
@@ -73,6 +92,18 @@ DataConfig DataConfig::from_json(const nlohmann::json& json) {
       }
       if (key == "edge_holdout") config.edge_holdout = count(key, value);
       if (key == "seed") config.seed = value.is_null() ? std::nullopt : std::optional<std::uint64_t>(count(key, value));
+      if (key == "train_mode") {
+        const std::string mode = value.get<std::string>();
+        if (mode != "corpus" && mode != "online") {
+          throw KeyError("data.train_mode", "data.train_mode must be corpus or online (got " + value.dump() + ")");
+        }
+        config.train_mode = mode == "online" ? TrainMode::kOnline : TrainMode::kCorpus;
+      }
+      if (key == "sampling") {
+        const auto parsed = parse_sampling(value.get<std::string>());
+        if (!parsed) throw KeyError("data.sampling", "data.sampling must be balanced or natural (got " + value.dump() + ")");
+        config.sampling = *parsed;
+      }
       if (key == "negatives") {
         const auto parsed = parse_negatives(value.get<std::string>());
         if (!parsed) throw KeyError("data.negatives", "data.negatives must be uniform, border or mixed (got " + value.dump() + ")");

@@ -24,6 +24,7 @@ void save_corpus(const std::filesystem::path& path, const Corpus& corpus) {
     nlohmann::json shortfalls = nlohmann::json::array();
     for (const Shortfall& s : corpus.shortfalls) shortfalls.push_back({s.split, s.length, s.label, s.asked, s.got});
     file.set_attribute("shortfalls", shortfalls.dump());
+    if (!corpus.classes.empty()) file.set_attribute("classes", nlohmann::json(corpus.classes).dump());
     for (const Split& split : corpus.splits) {
       const io::h5::Group group = file.create_group(split.name);
       group.write("tokens", split.tokens);
@@ -53,6 +54,9 @@ Corpus load_corpus(const std::filesystem::path& path) {
     for (const auto& s : nlohmann::json::parse(file.string_attribute("shortfalls"))) {
       corpus.shortfalls.push_back({s.at(0).get<std::string>(), s.at(1).get<std::size_t>(), s.at(2).get<std::string>(),
                                    s.at(3).get<std::size_t>(), s.at(4).get<std::size_t>()});
+    }
+    if (file.has_attribute("classes")) {
+      corpus.classes = nlohmann::json::parse(file.string_attribute("classes")).get<std::vector<std::string>>();
     }
   } catch (const nlohmann::json::exception& e) {
     throw IoError("corpus " + path.string() + ": malformed attribute: " + e.what());

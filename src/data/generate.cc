@@ -1,7 +1,8 @@
-// Corpus generation.
+// Corpus generation for a recogniser with balanced sampling (a task, or
+// natural sampling: generate_task.cc).
 //
 // Class automata. Held-out transitions H are handled by a product of the DFA
-// with one bit, "crossed an edge of H". From it come four minimal automata:
+// with one bit, "crossed an edge of H" (draw.h). From it come four minimal automata:
 // strings that avoid H and are accepted / rejected (train, val, test_id,
 // test_len_ood, test_border) and strings that cross H and are accepted /
 // rejected (test_edge_ood). Each gets an exactly uniform sampler (fsm's
@@ -13,10 +14,7 @@
 // border pairs, and border negatives, with exact existence per length.
 //
 // Distinctness. val and test_id avoid every string of earlier splits; test
-// splits hold each string once. Draws are rejection-sampled against those
-// sets; after 32 consecutive collisions a (class, length) cell is enumerated
-// (it must be nearly exhausted, hence small), filtered and shuffled, so a
-// small language yields every remaining string once and never loops.
+// splits hold each string once (draw.h's DistinctDraws).
 //
 // Every split draws from its own stream, derive_seed(seed, split name).
 #include "data/generate.h"
@@ -28,6 +26,7 @@
 #include <optional>
 #include <unordered_set>
 
+#include "data/draw.h"
 #include "fsm/compile.h"
 #include "fsm/count.h"
 #include "fsm/substitution.h"
@@ -41,101 +40,15 @@ namespace {
 using fsm::Dfa;
 using fsm::StateId;
 using fsm::UniformSampler;
-using StringSet = std::unordered_set<std::string>;
-
-constexpr int kCollisionsBeforeEnumerating = 32;
-constexpr std::uint64_t kLargestEnumeration = 4000000;  // strings; beyond, keep rejection sampling
-
-std::string as_key(const std::uint8_t* symbols, std::size_t length) {
-  return std::string(reinterpret_cast<const char*>(symbols), length);
-}
-
-// The DFA x {crossed bit}: state q*2+c; reading s from (q, c) crosses when (q, s) ∈ H.
-class CrossingProduct {
- public:
-  CrossingProduct(const Dfa& dfa, const std::vector<Edge>& held_out) : dfa_(dfa) {
-    const auto k = static_cast<std::size_t>(dfa.num_symbols());
-    std::vector<std::uint8_t> held(dfa.num_states() * k, 0);
-    for (const Edge& e : held_out) held[e.state * k + e.symbol] = 1;
-    table_.resize(dfa.num_states() * 2 * k);
-    for (StateId q = 0; q < dfa.num_states(); ++q) {
-      for (std::size_t s = 0; s < k; ++s) {
-        const StateId target = dfa.next(q, static_cast<int>(s));
-        table_[(q * 2) * k + s] = target * 2 + held[q * k + s];
-        table_[(q * 2 + 1) * k + s] = target * 2 + 1;
-      }
-    }
-  }
-  // Minimal automaton of strings whose crossing bit is `crossed` and whose
-  // DFA state accepts (or not).
-  Dfa language(bool crossed, bool accepted) const {
-    std::vector<std::uint8_t> accepting(dfa_.num_states() * 2, 0);
-    for (StateId q = 0; q < dfa_.num_states(); ++q) {
-      accepting[q * 2 + (crossed ? 1 : 0)] = dfa_.is_accepting(q) == accepted ? 1 : 0;
-    }
-    return fsm::minimize(Dfa(dfa_.alphabet(), dfa_.start() * 2, table_, std::move(accepting)));
-  }
-
- private:
-  const Dfa& dfa_;
-  std::vector<StateId> table_;
-};
-
-bool has_string_between(const Dfa& dfa, std::size_t from, std::size_t to) {
-  const auto counts = fsm::count_accepted(dfa, to);
-  for (std::size_t n = from; n <= to; ++n) {
-    if (!counts[n].is_zero()) return true;
-  }
-  return false;
-}
+using draw::CrossingProduct;
+using draw::kCollisionsBeforeEnumerating;
+using draw::StringClass;
+using draw::StringSet;
+using draw::as_key;
 
 std::string describe(const Language& language) {
   return "language '" + language.name + "' (" + language.regex + " over " + language.dfa.alphabet().symbols() + ")";
 }
-
-// Picks `count` live transitions by seed, keeping each only if, with it held
-// out, both classes still have strings avoiding H and some string crosses H,
-// at training lengths.
-std::vector<Edge> choose_held_out(const Language& language, const DataConfig& config, std::uint64_t seed) {
-  const Dfa& dfa = language.dfa;
-  const std::vector<bool> live = dfa.live_states();
-  std::vector<Edge> candidates;
-  for (StateId q = 0; q < dfa.num_states(); ++q) {
-    for (int s = 0; s < dfa.num_symbols(); ++s) {
-      if (live[q] && live[dfa.next(q, s)]) candidates.push_back({q, static_cast<std::uint32_t>(s)});
-    }
-  }
-  Rng rng(derive_seed(seed, "edge_holdout"));
-  for (std::size_t i = candidates.size(); i > 1; --i) std::swap(candidates[i - 1], candidates[rng.below(i)]);
-  std::vector<Edge> chosen;
-  for (const Edge& candidate : candidates) {
-    if (chosen.size() == config.edge_holdout) break;
-    chosen.push_back(candidate);
-    const CrossingProduct product(dfa, chosen);
-    const bool keeps_both_classes = has_string_between(product.language(false, true), config.L_min, config.L_max) &&
-                                    has_string_between(product.language(false, false), config.L_min, config.L_max);
-    const bool is_crossed = has_string_between(product.language(true, true), config.L_min, config.L_max) ||
-                            has_string_between(product.language(true, false), config.L_min, config.L_max);
-    if (!keeps_both_classes || !is_crossed) chosen.pop_back();
-  }
-  if (chosen.size() < config.edge_holdout) {
-    throw InputError("data.edge_holdout = " + std::to_string(config.edge_holdout) + ": only " +
-                     std::to_string(chosen.size()) + " of the " + std::to_string(candidates.size()) +
-                     " live transitions of " + describe(language) +
-                     " can be held out while both classes keep strings of length " + std::to_string(config.L_min) +
-                     ".." + std::to_string(config.L_max));
-  }
-  std::sort(chosen.begin(), chosen.end(),
-            [](const Edge& a, const Edge& b) { return std::tie(a.state, a.symbol) < std::tie(b.state, b.symbol); });
-  return chosen;
-}
-
-// One class of strings, sampled uniformly per length.
-struct StringClass {
-  Dfa dfa;
-  UniformSampler sampler;
-  StringClass(Dfa d, std::size_t max_length) : dfa(std::move(d)), sampler(dfa, max_length) {}
-};
 
 class Generator {
  public:
@@ -167,27 +80,30 @@ class Generator {
   Corpus corpus_;
   std::unique_ptr<StringClass> accepted_, rejected_, cross_accepted_, cross_rejected_, border_;
   StringSet taken_;  // strings of train, val and test_id so far
-  std::map<std::pair<int, std::size_t>, std::vector<std::string>> pools_;  // enumerated nearly-exhausted cells
+  draw::DistinctDraws pools_;
 };
 
 Generator::Generator(const Language& language, const DataConfig& config, std::uint64_t seed)
     : language_(language), config_(config), seed_(seed) {
   const Dfa& dfa = language.dfa;
-  if (!has_string_between(dfa, config.L_min, config.L_max)) {
+  if (!draw::has_string_between(dfa, config.L_min, config.L_max)) {
     throw InputError(describe(language) + " accepts no string of length " + std::to_string(config.L_min) + ".." +
                      std::to_string(config.L_max) + ": there is nothing to classify");
   }
-  if (!has_string_between(fsm::complement(dfa), config.L_min, config.L_max)) {
+  if (!draw::has_string_between(fsm::complement(dfa), config.L_min, config.L_max)) {
     throw InputError(describe(language) + " accepts every string of length " + std::to_string(config.L_min) + ".." +
                      std::to_string(config.L_max) + ": there is nothing to classify");
   }
-  if (config.edge_holdout > 0) corpus_.held_out = choose_held_out(language, config, seed);
-  const CrossingProduct product(dfa, corpus_.held_out);
-  accepted_ = std::make_unique<StringClass>(product.language(false, true), config.L_test_max);
-  rejected_ = std::make_unique<StringClass>(product.language(false, false), config.L_test_max);
+  const std::vector<bool> accepted = draw::only(1), rejected = draw::only(0);
   if (config.edge_holdout > 0) {
-    cross_accepted_ = std::make_unique<StringClass>(product.language(true, true), config.L_max);
-    cross_rejected_ = std::make_unique<StringClass>(product.language(true, false), config.L_max);
+    corpus_.held_out = draw::choose_held_out(dfa, {accepted, rejected}, dfa.live_states(), config, seed, describe(language));
+  }
+  const CrossingProduct product(dfa, corpus_.held_out);
+  accepted_ = std::make_unique<StringClass>(product.language(false, accepted), config.L_test_max);
+  rejected_ = std::make_unique<StringClass>(product.language(false, rejected), config.L_test_max);
+  if (config.edge_holdout > 0) {
+    cross_accepted_ = std::make_unique<StringClass>(product.language(true, accepted), config.L_max);
+    cross_rejected_ = std::make_unique<StringClass>(product.language(true, rejected), config.L_max);
   }
   auto border = fsm::one_substitution_into(accepted_->dfa, rejected_->dfa);
   if (!border) throw InputError(describe(language) + ": border strings: " + border.error().describe());
@@ -206,42 +122,7 @@ const StringClass& Generator::source(Kind kind) const {
 }
 
 std::optional<std::string> Generator::draw_distinct(Kind kind, std::size_t length, Rng& rng, const StringSet& own) {
-  if (!can_draw(kind, length)) return std::nullopt;
-  const UniformSampler& sampler = source(kind).sampler;
-  auto is_new = [&](const std::string& s) { return taken_.count(s) == 0 && own.count(s) == 0; };
-  const auto cell = std::make_pair(static_cast<int>(kind), length);
-  auto pool = pools_.find(cell);
-  if (pool == pools_.end()) {
-    std::string candidate(length, '\0');
-    for (int attempt = 0; attempt < kCollisionsBeforeEnumerating; ++attempt) {
-      sampler.sample(length, rng, reinterpret_cast<std::uint8_t*>(candidate.data()));
-      if (is_new(candidate)) return candidate;
-    }
-    const auto count = fsm::to_u64(sampler.count(length));
-    if (!count || *count > kLargestEnumeration) {
-      // Astronomically unlikely for a large cell; keep sampling, boundedly.
-      for (int attempt = 0; attempt < 1000 * kCollisionsBeforeEnumerating; ++attempt) {
-        progress_point();
-        sampler.sample(length, rng, reinterpret_cast<std::uint8_t*>(candidate.data()));
-        if (is_new(candidate)) return candidate;
-      }
-      return std::nullopt;
-    }
-    const fsm::Symbols all = sampler.enumerate(length);
-    std::vector<std::string> remaining;
-    for (std::size_t i = 0; i < *count; ++i) {
-      std::string s = as_key(all.data() + i * length, length);
-      if (is_new(s)) remaining.push_back(std::move(s));
-    }
-    for (std::size_t i = remaining.size(); i > 1; --i) std::swap(remaining[i - 1], remaining[rng.below(i)]);
-    pool = pools_.emplace(cell, std::move(remaining)).first;
-  }
-  while (!pool->second.empty()) {
-    std::string s = std::move(pool->second.back());
-    pool->second.pop_back();
-    if (is_new(s)) return s;
-  }
-  return std::nullopt;
+  return pools_.draw(static_cast<int>(kind), source(kind).sampler, length, rng, taken_, own);
 }
 
 std::string Generator::border_partner(const std::string& accepted, Rng& rng) const {
@@ -404,13 +285,13 @@ Corpus Generator::run() {
   corpus_.dfa_hash = fsm::content_hash(language_.dfa);
   DataConfig resolved = config_;
   resolved.seed = seed_;
-  corpus_.config_json = resolved.to_json().dump();
+  corpus_.config_json = resolved.identity_json().dump();
   corpus_.generator = kGeneratorVersion;
 
   auto remember = [&](const Split& split) {
     for (std::size_t i = 0; i < split.size(); ++i) taken_.insert(as_key(split.string(i), split.length(i)));
   };
-  corpus_.splits.push_back(training_split("train", config_.n_train, /*distinct=*/false));
+  corpus_.splits.push_back(training_split("train", config_.train_strings(), /*distinct=*/false));
   remember(corpus_.splits.back());
   corpus_.splits.push_back(training_split("val", config_.n_val, /*distinct=*/true));
   remember(corpus_.splits.back());
@@ -436,6 +317,9 @@ std::uint64_t corpus_seed(const DataConfig& config, std::uint64_t run_seed) { re
 
 Corpus generate_corpus(const Language& language, const DataConfig& config, std::uint64_t run_seed) {
   config.validate();
+  if (!language.classes.empty() || config.sampling != Sampling::kBalanced) {
+    return generate_task_corpus(language, config, corpus_seed(config, run_seed));
+  }
   return Generator(language, config, corpus_seed(config, run_seed)).run();
 }
 

@@ -33,7 +33,10 @@ std::vector<Prediction> predict(model::ClassifierImpl& model, const data::Split&
   torch::NoGradGuard no_grad;
   model.eval();
   const std::vector<data::Batch> batches = data::evaluation_batches(split, batch_size);
-  std::vector<torch::Tensor> outputs;  // per batch: [B, 2] of (p_accept, loss), on the device
+  // Per batch, on the device: [B, 2] of (p_accept, loss) for a recogniser,
+  // [B, 3] of (confidence, loss, predicted class) for a k-class task.
+  std::vector<torch::Tensor> outputs;
+  std::int64_t classes = 2;
   outputs.reserve(batches.size());
   for (const data::Batch& batch : batches) {
     if (stoppable) progress_point();
@@ -41,7 +44,13 @@ std::vector<Prediction> predict(model::ClassifierImpl& model, const data::Split&
     const auto [tokens, labels] = batch_tensors(split, batch, device);
     const torch::Tensor log_probs = torch::log_softmax(model.forward(tokens), 1);
     const torch::Tensor losses = -log_probs.gather(1, labels.unsqueeze(1)).squeeze(1);
-    outputs.push_back(torch::stack({log_probs.select(1, 1).exp(), losses}, 1));
+    classes = log_probs.size(1);
+    if (classes == 2) {
+      outputs.push_back(torch::stack({log_probs.select(1, 1).exp(), losses}, 1));
+    } else {
+      const auto [best, argmax] = log_probs.max(1);
+      outputs.push_back(torch::stack({best.exp(), losses, argmax.to(torch::kFloat32)}, 1));
+    }
   }
   std::vector<Prediction> predictions;
   predictions.reserve(split.size());
@@ -50,8 +59,14 @@ std::vector<Prediction> predict(model::ClassifierImpl& model, const data::Split&
   const float* values = host.data_ptr<float>();
   for (const data::Batch& batch : batches) {
     for (const std::uint32_t index : batch.indices) {
-      predictions.push_back({static_cast<std::uint32_t>(batch.length), split.labels[index], values[0], values[1]});
-      values += 2;
+      const auto length = static_cast<std::uint32_t>(batch.length);
+      if (classes == 2) {
+        predictions.push_back({length, split.labels[index], values[0], values[1]});
+        values += 2;
+      } else {
+        predictions.push_back({length, split.labels[index], 0.0f, values[1], static_cast<std::int16_t>(values[2]), values[0]});
+        values += 3;
+      }
     }
   }
   return predictions;
@@ -62,9 +77,23 @@ Summary evaluate(model::ClassifierImpl& model, const data::Corpus& corpus, const
   std::vector<SplitMetrics> splits;
   for (const data::Split& split : corpus.splits) {
     if (split.name == "train" || split.name == "val") continue;
-    splits.push_back(split_metrics(split.name, predict(model, split, device, batch_size, /*stoppable=*/true)));
+    std::vector<Prediction> predictions = predict(model, split, device, batch_size, /*stoppable=*/true);
+    if (split.name == "test_border" && split.is_long.size() == split.size()) {
+      // MLRegTest's short and long adversarial sets: lengths <= L_max, and longer.
+      std::vector<Prediction> short_ones, long_ones;
+      const std::vector<data::Batch> batches = data::evaluation_batches(split, batch_size);
+      std::size_t at = 0;
+      for (const data::Batch& batch : batches) {
+        for (const std::uint32_t index : batch.indices) (split.is_long[index] ? long_ones : short_ones).push_back(predictions[at++]);
+      }
+      splits.push_back(split_metrics("test_border_short", short_ones, corpus.num_classes()));
+      splits.push_back(split_metrics("test_border_long", long_ones, corpus.num_classes()));
+    }
+    splits.push_back(split_metrics(split.name, std::move(predictions), corpus.num_classes()));
   }
-  return summarize(std::move(splits), tau);
+  Summary summary = summarize(std::move(splits), tau);
+  summary.classes = corpus.classes;
+  return summary;
 }
 
 }  // namespace regal::eval

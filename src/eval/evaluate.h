@@ -19,7 +19,8 @@ std::vector<Prediction> predict(model::ClassifierImpl& model, const data::Split&
                                 std::size_t batch_size, bool stoppable = false);
 
 // Every split of the corpus except train and val, summarised with horizon
-// threshold `tau`. Stoppable between batches (StopRequested).
+// threshold `tau`; test_border also as test_border_short (lengths <= L_max)
+// and test_border_long. Stoppable between batches (StopRequested).
 Summary evaluate(model::ClassifierImpl& model, const data::Corpus& corpus, const torch::Device& device,
                  std::size_t batch_size, double tau);
 

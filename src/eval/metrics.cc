@@ -1,7 +1,8 @@
 // Metric math over per-string predictions (no torch): accuracy per length and
 // its mean over lengths, pooled accuracy, worst length, AUROC as Mann-Whitney
-// U with ties counted half (null when a split has one class), expected
-// calibration error over 10 confidence bins, OOD gaps, and the horizon H_tau.
+// U with ties counted half (null when a split has one class; recognisers
+// only), expected calibration error over 10 confidence bins, the confusion
+// matrix, per-class accuracy and macro-F1, OOD gaps, and the horizon H_tau.
 #include "eval/metrics.h"
 
 #include <algorithm>
@@ -10,7 +11,7 @@
 namespace regal::eval {
 namespace {
 
-bool correct(const Prediction& p) { return (p.p_accept > 0.5f) == (p.label == 1); }
+bool correct(const Prediction& p) { return predicted_class(p) == p.label; }
 
 nlohmann::json optional_json(const std::optional<double>& value) {
   return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
@@ -47,7 +48,7 @@ double expected_calibration_error(const std::vector<Prediction>& predictions, in
   std::vector<double> confidence(static_cast<std::size_t>(bins), 0), hits(static_cast<std::size_t>(bins), 0),
       counts(static_cast<std::size_t>(bins), 0);
   for (const auto& p : predictions) {
-    const double c = std::max<double>(p.p_accept, 1.0 - p.p_accept);
+    const double c = confidence_of(p);
     const auto bin = static_cast<std::size_t>(std::min(bins - 1, static_cast<int>(c * bins)));
     confidence[bin] += c;
     hits[bin] += correct(p) ? 1 : 0;
@@ -60,17 +61,45 @@ double expected_calibration_error(const std::vector<Prediction>& predictions, in
   return ece;
 }
 
-SplitMetrics split_metrics(const std::string& split, const std::vector<Prediction>& predictions) {
+SplitMetrics split_metrics(const std::string& split, const std::vector<Prediction>& predictions,
+                           std::size_t num_classes) {
   SplitMetrics metrics;
   metrics.split = split;
   metrics.n = predictions.size();
+  metrics.num_classes = num_classes;
+  metrics.confusion.assign(num_classes, std::vector<std::size_t>(num_classes, 0));
+  std::map<std::size_t, std::vector<std::size_t>> classes_by_length;  // per length: strings per true class
+  for (const auto& p : predictions) {
+    auto& counts = classes_by_length[p.length];
+    counts.resize(num_classes, 0);
+    if (p.label < num_classes) ++counts[p.label];
+    const std::uint8_t guess = predicted_class(p);
+    if (p.label < num_classes && guess < num_classes) ++metrics.confusion[p.label][guess];
+  }
+  // Per class: recall (the share of its strings predicted right); macro-F1
+  // over the classes that occur as truth or as prediction.
+  double f1_sum = 0;
+  std::size_t f1_classes = 0;
+  for (std::size_t c = 0; c < num_classes; ++c) {
+    std::size_t truth = 0, guessed = 0;
+    for (std::size_t o = 0; o < num_classes; ++o) {
+      truth += metrics.confusion[c][o];
+      guessed += metrics.confusion[o][c];
+    }
+    const double hits = static_cast<double>(metrics.confusion[c][c]);
+    metrics.class_accuracy.push_back(truth == 0 ? std::nullopt : std::optional<double>(hits / static_cast<double>(truth)));
+    if (truth + guessed == 0) continue;
+    f1_sum += 2 * hits / static_cast<double>(truth + guessed);
+    ++f1_classes;
+  }
+  metrics.macro_f1 = f1_classes == 0 ? 0 : f1_sum / static_cast<double>(f1_classes);
   std::map<std::size_t, LengthMetrics> by_length;
   double correct_total = 0, loss_total = 0;
   for (const auto& p : predictions) {
     LengthMetrics& m = by_length[p.length];
     m.length = p.length;
     ++m.n;
-    m.accepted += p.label;
+    m.accepted += p.label == 1 ? 1U : 0U;
     m.accuracy += correct(p) ? 1 : 0;
     m.loss += p.loss;
     correct_total += correct(p) ? 1 : 0;
@@ -81,8 +110,8 @@ SplitMetrics split_metrics(const std::string& split, const std::vector<Predictio
     m.accuracy /= static_cast<double>(m.n);
     m.loss /= static_cast<double>(m.n);
     metrics.accuracy += m.accuracy;
-    const double accepted_share = static_cast<double>(m.accepted) / static_cast<double>(m.n);
-    metrics.chance += std::max(accepted_share, 1 - accepted_share);
+    const auto& counts = classes_by_length[length];
+    metrics.chance += static_cast<double>(*std::max_element(counts.begin(), counts.end())) / static_cast<double>(m.n);
     if (m.accuracy < metrics.worst_accuracy) {
       metrics.worst_accuracy = m.accuracy;
       metrics.worst_length = length;
@@ -97,7 +126,7 @@ SplitMetrics split_metrics(const std::string& split, const std::vector<Predictio
   metrics.chance /= static_cast<double>(by_length.size());
   metrics.accuracy_pooled = correct_total / static_cast<double>(predictions.size());
   metrics.loss = loss_total / static_cast<double>(predictions.size());
-  metrics.auroc = auroc(predictions);
+  if (num_classes == 2) metrics.auroc = auroc(predictions);
   metrics.ece = expected_calibration_error(predictions);
   return metrics;
 }
@@ -145,7 +174,8 @@ nlohmann::json Summary::flat_json() const {
   for (const auto& [name, m] : splits) {
     if (m.n == 0) {
       // No strings of this split (all short strings went to training, say): no score, not a zero.
-      for (const char* key : {"acc_", "acc_pooled_", "loss_", "worst_len_", "worst_acc_", "auroc_", "ece_", "chance_"}) {
+      for (const char* key :
+           {"acc_", "acc_pooled_", "loss_", "worst_len_", "worst_acc_", "auroc_", "ece_", "chance_", "macro_f1_"}) {
         flat[key + name] = nullptr;
       }
       flat["n_" + name] = 0;
@@ -160,7 +190,14 @@ nlohmann::json Summary::flat_json() const {
     flat["ece_" + name] = m.ece;
     flat["n_" + name] = m.n;
     flat["chance_" + name] = m.chance;
+    flat["macro_f1_" + name] = m.macro_f1;
+    if (classes.empty()) continue;
+    for (std::size_t c = 0; c < classes.size() && c < m.class_accuracy.size(); ++c) {
+      flat["class_acc_" + name + "_" + classes[c]] = optional_json(m.class_accuracy[c]);
+    }
+    flat["confusion_" + name] = m.confusion;
   }
+  if (!classes.empty()) flat["classes"] = classes;
   flat["ood_gap_len"] = optional_json(ood_gap_len);
   flat["ood_gap_edge"] = optional_json(ood_gap_edge);
   flat["ood_gap_border"] = optional_json(ood_gap_border);

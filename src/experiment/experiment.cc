@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "fsm/compile.h"
+#include "fsm/serialize.h"
 #include "io/hash.h"
 #include "io/json_file.h"
 #include "layout/experiment_keys.h"
@@ -68,10 +69,76 @@ nlohmann::json parse_value(const std::string& key, const nlohmann::json& current
 
 }  // namespace
 
+std::string LanguageSpec::kind() const {
+  if (!classes.empty()) return "classes";
+  if (!generator.empty()) return "generator";
+  if (!fsm.empty()) return "fsm";
+  return "regex";
+}
+
+nlohmann::json LanguageSpec::to_json() const {
+  nlohmann::json class_table = nlohmann::json::object();
+  for (const auto& [class_name, class_regex] : classes) class_table[class_name] = class_regex;
+  return {{"name", name},           {"regex", regex},  {"alphabet", alphabet},   {"classes", std::move(class_table)},
+          {"generator", generator}, {"n", n},          {"operators", operators}, {"fsm", fsm}};
+}
+
+namespace {
+
+// The alphabet a generator writes its strings over.
+std::string generator_alphabet(const LanguageSpec& language) {
+  if (language.generator == "cycle_navigation") return "012";
+  std::string symbols;
+  for (std::size_t d = 0; d < std::min<std::size_t>(language.n, 10); ++d) symbols.push_back(static_cast<char>('0' + d));
+  return symbols + language.operators;
+}
+
+fsm::Task read_task_file(const LanguageSpec& language) {
+  std::ifstream in(language.fsm, std::ios::binary);
+  if (!in) throw KeyError("language.fsm", "language '" + language.name + "': cannot read fsm file " + language.fsm);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto task = fsm::task_from_json(text.str(), language.fsm);
+  if (!task) throw KeyError("language.fsm", "language '" + language.name + "': " + language.fsm + ": " + task.error().describe());
+  return std::move(task).value();
+}
+
+}  // namespace
+
+fsm::Task compile_task(const LanguageSpec& language, std::size_t max_states) {
+  const std::string what = "language '" + language.name + "'";
+  const std::string kind = language.kind();
+  if (kind == "generator") {
+    const auto& names = fsm::generator_names();
+    if (std::find(names.begin(), names.end(), language.generator) == names.end()) {
+      throw KeyError("language.generator", what + ": unknown generator '" + language.generator + "'" +
+                                               did_you_mean(language.generator, names));
+    }
+    try {
+      if (language.generator == "cycle_navigation") return fsm::cycle_navigation(static_cast<int>(std::min<std::size_t>(language.n, 1000)));
+      return fsm::modular_arithmetic(static_cast<int>(std::min<std::size_t>(language.n, 1000)), language.operators);
+    } catch (const InputError& error) {
+      throw KeyError("language.n", what + ": " + error.what());
+    }
+  }
+  if (kind == "fsm") return read_task_file(language);
+  const auto alphabet = fsm::Alphabet::parse(language.alphabet);
+  if (!alphabet) throw KeyError("language.alphabet", "language.alphabet: " + alphabet.error().describe());
+  if (kind == "classes") {
+    const std::vector<std::pair<std::string, std::string>> classes(language.classes.begin(), language.classes.end());
+    auto task = fsm::task_from_classes(classes, alphabet.value(), max_states);
+    if (!task) throw KeyError("language.classes", what + ": " + task.error().describe());
+    return std::move(task).value();
+  }
+  auto dfa = fsm::compile_regex(language.regex, alphabet.value(), {max_states});
+  if (!dfa) throw KeyError("language.regex", what + ": " + dfa.error().describe());
+  return fsm::recogniser(std::move(dfa).value(), language.regex);
+}
+
 nlohmann::json Experiment::to_json() const {
   return {{"name", name},
           {"description", description},
-          {"language", {{"name", language.name}, {"regex", language.regex}, {"alphabet", language.alphabet}}},
+          {"language", language.to_json()},
           {"data", data.to_json()},
           {"model", model.to_json()},
           {"train", train.to_json()},
@@ -84,6 +151,8 @@ nlohmann::json Experiment::to_json() const {
 std::vector<std::string> experiment_keys() {
   std::vector<std::string> keys;
   for (const auto& [key, value] : flatten_json(Experiment().to_json())) keys.push_back(key);
+  keys.push_back("language.classes");  // a table, empty by default
+  std::sort(keys.begin(), keys.end());
   return keys;
 }
 
@@ -114,7 +183,27 @@ Experiment Experiment::from_json(const nlohmann::json& json) {
       if (key == "name") e.language.name = text(path, value);
       else if (key == "regex") e.language.regex = text(path, value);
       else if (key == "alphabet") e.language.alphabet = text(path, value);
-      else throw KeyError(path, "unknown key " + path + did_you_mean(path, keys));
+      else if (key == "generator") e.language.generator = text(path, value);
+      else if (key == "n") e.language.n = whole(path, value);
+      else if (key == "operators") e.language.operators = text(path, value);
+      else if (key == "fsm") e.language.fsm = text(path, value);
+      else if (key == "classes") {
+        if (!value.is_object()) throw KeyError(path, path + " must be a table { name = \"REGEX\", ... }");
+        for (const auto& [class_name, class_regex] : value.items()) e.language.classes[class_name] = text(path + "." + class_name, class_regex);
+      } else {
+        throw KeyError(path, "unknown key " + path + did_you_mean(path, keys));
+      }
+    }
+    // A task defined otherwise has no regex; a generator and a file bring their own alphabet.
+    const nlohmann::json& given = json["language"];
+    if (e.language.kind() != "regex" && !given.contains("regex")) e.language.regex.clear();
+    if (e.language.kind() == "generator") e.language.alphabet = generator_alphabet(e.language);
+    if (e.language.kind() == "fsm" && !given.contains("alphabet")) {
+      std::ifstream in(e.language.fsm, std::ios::binary);
+      const nlohmann::json file = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+      if (file.is_object() && file.contains("alphabet") && file["alphabet"].is_string()) {
+        e.language.alphabet = file["alphabet"].get<std::string>();
+      }
     }
   }
   if (json.contains("eval")) {
@@ -139,12 +228,41 @@ void Experiment::validate() const {
   data.validate();
   model.validate();
   train.validate();
-  const auto alphabet = fsm::Alphabet::parse(language.alphabet);
-  if (!alphabet) throw KeyError("language.alphabet", "language.alphabet: " + alphabet.error().describe());
-  const auto parsed = fsm::parse_regex(language.regex, alphabet.value());
-  if (!parsed) {
-    throw KeyError("language.regex", "language '" + language.name + "': regex " + language.regex + ": " +
-                                         parsed.error().describe());
+  if (data.train_mode == data::TrainMode::kOnline) {
+    if (train.shuffle_labels) {
+      throw KeyError("train.shuffle_labels", "train.shuffle_labels needs a fixed corpus (data.train_mode = corpus)");
+    }
+    if (data.negatives != data::Negatives::kUniform) {
+      throw KeyError("data.negatives", "data.negatives = " + std::string(data::negatives_name(data.negatives)) +
+                                           " needs a fixed corpus (data.train_mode = corpus)");
+    }
+  }
+  if (language.kind() != "regex" && (data.p_accept != data::DataConfig().p_accept ||
+                                     data.negatives != data::Negatives::kUniform)) {
+    throw KeyError(data.negatives != data::Negatives::kUniform ? "data.negatives" : "data.p_accept",
+                   "data.p_accept and data.negatives apply to a recogniser (a regex); language '" + language.name +
+                       "' is a task: data.sampling says how its classes are drawn");
+  }
+  const std::string kind = language.kind();
+  const int definitions = (language.classes.empty() ? 0 : 1) + (language.generator.empty() ? 0 : 1) +
+                          (language.fsm.empty() ? 0 : 1) + (language.regex.empty() ? 0 : 1);
+  if (definitions != 1) {
+    throw KeyError(kind == "regex" ? "language.regex" : "language." + kind,
+                   "language '" + language.name + "': give exactly one of regex, classes, generator, fsm");
+  }
+  const LanguageSpec defaults;
+  if (kind != "generator" && (language.n != defaults.n || language.operators != defaults.operators)) {
+    throw KeyError(language.n != defaults.n ? "language.n" : "language.operators",
+                   "language '" + language.name + "': n and operators belong to a generator");
+  }
+  if (kind == "regex") {
+    const auto alphabet = fsm::Alphabet::parse(language.alphabet);
+    if (!alphabet) throw KeyError("language.alphabet", "language.alphabet: " + alphabet.error().describe());
+    const auto parsed = fsm::parse_regex(language.regex, alphabet.value());
+    if (!parsed) {
+      throw KeyError("language.regex", "language '" + language.name + "': regex " + language.regex + ": " +
+                                           parsed.error().describe());
+    }
   }
 }
 
@@ -186,6 +304,16 @@ std::string run_id(const Experiment& experiment) {
     else json[dotted.substr(0, dot)].erase(dotted.substr(dot + 1));
   };
   for (const char* key : layout::kNotIdentity) erase(key);
+  if (!experiment.language.fsm.empty()) {
+    // The task a file holds is identity, not where the file lies.
+    try {
+      const fsm::Task task = compile_task(experiment.language);
+      nlohmann::json content = {{"dfa", fsm::content_hash(task.dfa)}, {"classes", task.classes}};
+      json["language"]["fsm"] = "content:" + io::sha256_hex(content.dump());
+    } catch (const InputError&) {
+      // unreadable: validation says so; the path stands in meanwhile
+    }
+  }
   for (const char* key : layout::kIdentityWhenSet) {
     std::string pointer = std::string("/") + key;
     std::replace(pointer.begin(), pointer.end(), '.', '/');
@@ -205,6 +333,16 @@ std::string to_toml(const Experiment& experiment) {
     // The shortest text that reads back to the same double ("0.9", not
     // "0.90000000000000002"); JSON's spelling of a float is also TOML's.
     if (value.is_number_float()) return value.dump();
+    if (value.is_object()) {  // language.classes: an inline table
+      std::string table = "{";
+      for (const auto& [key, entry] : value.items()) {
+        std::ostringstream quoted_key, quoted_value;
+        quoted_key << toml::value<std::string>(key);
+        quoted_value << toml::value<std::string>(entry.get<std::string>());
+        table += (table.size() > 1 ? ", " : " ") + quoted_key.str() + " = " + quoted_value.str();
+      }
+      return table + (table.size() > 1 ? " }" : "}");
+    }
     return value.dump();
   };
   std::string out;

@@ -13,16 +13,40 @@
 #include <nlohmann/json.hpp>
 
 #include "data/config.h"
+#include "fsm/task.h"
 #include "model/config.h"
 #include "train/config.h"
 
 namespace regal::experiment {
 
+// What is learned: a recogniser (a regex) or a k-class task, defined by one
+// regex per class, a built-in generator, or a labelled DFA file (docs/tasks.md).
+// Exactly one of regex, classes, generator, fsm defines it.
 struct LanguageSpec {
   std::string name = "a_plus";  // a label for tables and messages
-  std::string regex = "a+";     // full-match regex (see docs/regex.md)
-  std::string alphabet = "ab";  // the symbols, in token order
+  std::string regex = "a+";     // full-match regex (see docs/regex.md); "" for a task defined otherwise
+  std::string alphabet = "ab";  // the symbols, in token order (a generator's or file's own, for those)
+  std::map<std::string, std::string> classes;  // class name -> regex, pairwise disjoint; classes numbered in name order
+  std::string generator;        // "" | cycle_navigation | modular_arithmetic
+  std::size_t n = 5;            // the generator's size: the cycle's length, the modulus
+  std::string operators = "pmx";  // modular_arithmetic's operators: p (+), m (-), x (*)
+  std::string fsm;              // a labelled DFA in JSON (fsm/serialize.h); its content, not its path, is identity
+
+  // "regex", "classes", "generator" or "fsm".
+  std::string kind() const;
+  // Classes the task has, as far as the spec says without compiling (a file's: 2); for estimates.
+  std::size_t num_classes_hint() const {
+    if (!classes.empty()) return classes.size();
+    if (!generator.empty()) return n;
+    return 2;
+  }
+  nlohmann::json to_json() const;
 };
+
+// The task a language defines (a recogniser for a regex). Throws KeyError
+// naming the language key at fault (overlapping classes with a witness, an
+// unknown generator, an unreadable or invalid file, a state budget).
+fsm::Task compile_task(const LanguageSpec& language, std::size_t max_states = fsm::kDefaultMaxStates);
 
 struct EvalConfig {
   double tau = 0.95;  // accuracy threshold of the generalisation horizon H_tau

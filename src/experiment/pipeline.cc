@@ -6,6 +6,7 @@
 #include "experiment/pipeline.h"
 
 #include <spdlog/sinks/basic_file_sink.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include <fstream>
 
 #include "data/cache.h"
+#include "data/online.h"
 #include "fsm/fsm.h"
 #include "io/atomic_file.h"
 #include "io/json_file.h"
@@ -58,10 +60,7 @@ class RunLog {
   spdlog::level::level_enum previous_flush_ = spdlog::level::off;
 };
 
-fsm::Dfa compile_language(const Experiment& e) {
-  const auto alphabet = fsm::Alphabet::parse(e.language.alphabet).take_or_throw("language.alphabet");
-  return fsm::compile_regex(e.language.regex, alphabet).take_or_throw("language '" + e.language.name + "'");
-}
+fsm::Task compile_language(const Experiment& e) { return compile_task(e.language); }
 
 // metrics.h5's curves from the training history and the per-length scores.
 layout::RunCurves curves_of(const std::vector<train::HistoryRow>& history, const eval::Summary& summary) {
@@ -85,6 +84,8 @@ layout::RunCurves curves_of(const std::vector<train::HistoryRow>& history, const
       scores.accuracy.push_back(m.accuracy);
       scores.loss.push_back(m.loss);
     }
+    for (const auto& row : split.confusion) scores.confusion.insert(scores.confusion.end(), row.begin(), row.end());
+    scores.classes = summary.classes.empty() ? std::vector<std::string>{"rejected", "accepted"} : summary.classes;
   }
   return curves;
 }
@@ -198,15 +199,20 @@ class Pipeline {
   }
 
   void fsm_stage() {
-    dfa_ = compile_language(e_);
-    io::write_json_file(paths_.fsm_json(), fsm::to_json(*dfa_, e_.language.regex));
-    io::write_file_atomic(paths_.fsm_dot(), fsm::to_dot(*dfa_, e_.language.regex));
-    spdlog::info("minimal DFA: {} states, {} accepting, hash {}", dfa_->num_states(), dfa_->num_accepting(),
-                 fsm::content_hash(*dfa_).substr(0, 16));
+    task_ = compile_language(e_);
+    io::write_json_file(paths_.fsm_json(), fsm::to_json(*task_));
+    io::write_file_atomic(paths_.fsm_dot(), fsm::to_dot(*task_));
+    if (task_->is_recogniser()) {
+      spdlog::info("minimal DFA: {} states, {} accepting, hash {}", task_->dfa.num_states(), task_->dfa.num_accepting(),
+                   fsm::content_hash(task_->dfa).substr(0, 16));
+    } else {
+      spdlog::info("minimal DFA: {} states, {} classes ({}), hash {}", task_->dfa.num_states(), task_->num_classes(),
+                   fmt::join(task_->classes, ", "), fsm::content_hash(task_->dfa).substr(0, 16));
+    }
   }
 
   void data_stage() {
-    const data::Language language{e_.language.name, e_.language.regex, *dfa_};
+    const data::Language language = data::Language::of(e_.language.name, *task_);
     corpus_ = data::load_or_generate(language, e_.data, e_.seed, paths_.corpus_cache());
     io::write_json_file(paths_.telemetry_json(), corpus_->telemetry);
     if (e_.train.shuffle_labels) {  // a control arm: what can be learned without the language
@@ -226,7 +232,14 @@ class Pipeline {
     session_options.checkpoint_dir = paths_.checkpoint_dir();
     session_options.history_path = paths_.history_jsonl();
     session_options.on_step = [](std::size_t) { return !regal::stop_requested(); };
-    session_ = std::make_unique<train::Session>(e_.model, static_cast<std::size_t>(dfa_->num_symbols()), e_.data.L_test_max,
+    session_options.num_classes = task_->num_classes();
+    if (e_.data.train_mode == data::TrainMode::kOnline) {
+      session_options.online = std::make_shared<data::OnlineBatches>(data::Language::of(e_.language.name, *task_), e_.data,
+                                                                     corpus_->corpus.held_out,
+                                                                     data::corpus_seed(e_.data, e_.seed));
+      spdlog::info("online training data: a fresh batch of one length in {}..{} every step", e_.data.L_min, e_.data.L_max);
+    }
+    session_ = std::make_unique<train::Session>(e_.model, static_cast<std::size_t>(task_->dfa.num_symbols()), e_.data.L_test_max,
                                                 session_options);
     spdlog::info("{}: {} parameters (d_model {}), device {}", session_->resolved().arch, session_->parameters(),
                  session_->resolved().d_model, session_->device());
@@ -283,7 +296,7 @@ class Pipeline {
   const InjectedFault fault_;
   layout::RunStatus status_;
   std::string stage_;
-  std::optional<fsm::Dfa> dfa_;
+  std::optional<fsm::Task> task_;
   std::optional<data::CachedCorpus> corpus_;
   std::unique_ptr<train::Session> session_;
   train::TrainResult trained_;
@@ -305,7 +318,11 @@ std::string describe_plan(const Experiment& e, const layout::RunPaths& paths, co
     out += "=== " + name + " ===  " + settings + "\n";
     for (const auto& f : files) out += "    writes " + f.string() + "\n";
   };
-  stage("fsm", "regex " + e.language.regex + " over " + e.language.alphabet,
+  const std::string task = e.language.kind() == "regex"       ? "regex " + e.language.regex
+                           : e.language.kind() == "generator" ? "generator " + e.language.generator
+                           : e.language.kind() == "fsm"       ? "labelled DFA " + e.language.fsm
+                                                              : "classes";
+  stage("fsm", task + " over " + e.language.alphabet,
         {paths.experiment_json(), paths.status_json(), paths.fsm_json(), paths.fsm_dot()});
   stage("data",
         "L " + std::to_string(e.data.L_min) + ".." + std::to_string(e.data.L_max) + ", tests to " +

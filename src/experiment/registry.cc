@@ -43,11 +43,33 @@ const NamedLanguage kLanguages[] = {
     {"tomita7", "0*1*0*1*", "01", "Tomita 7: 0*1*0*1*"},
 };
 
+LanguageSpec spec_of(const NamedLanguage& language) {
+  LanguageSpec spec;
+  spec.name = language.name;
+  spec.regex = language.regex;
+  spec.alphabet = language.alphabet;
+  return spec;
+}
+
+// The built-in generators by name, with their defaults (Delétang et al.'s).
+std::vector<LanguageSpec> generated_languages() {
+  std::vector<LanguageSpec> out;
+  for (const std::string& generator : fsm::generator_names()) {
+    LanguageSpec spec;
+    spec.name = generator;
+    spec.regex.clear();
+    spec.generator = generator;
+    spec.alphabet = generator == "cycle_navigation" ? "012" : "01234" + spec.operators;
+    out.push_back(spec);
+  }
+  return out;
+}
+
 Experiment from_language(const NamedLanguage& language) {
   Experiment e;
   e.name = language.name;
   e.description = language.description;
-  e.language = {language.name, language.regex, language.alphabet};
+  e.language = spec_of(language);
   return e;
 }
 
@@ -154,11 +176,15 @@ Experiment find_experiment(const std::string& name) {
 LanguageSpec find_language(const std::string& name) {
   std::vector<std::string> names;
   for (const auto& language : kLanguages) {
-    if (name == language.name) return {language.name, language.regex, language.alphabet};
+    if (name == language.name) return spec_of(language);
     names.emplace_back(language.name);
   }
+  for (const LanguageSpec& language : generated_languages()) {
+    if (name == language.name) return language;
+    names.push_back(language.name);
+  }
   throw InputError("unknown language '" + name + "'" + did_you_mean(name, names) +
-                   "; give a table { name, regex, alphabet } for a new one");
+                   "; give a table { name, regex, alphabet } (or classes, generator, fsm: docs/tasks.md) for a new one");
 }
 
 }  // namespace regal::experiment

@@ -15,13 +15,15 @@ inline constexpr std::array<const char*, 5> kNotIdentity = {"name", "description
 // identity only when it differs from its default, so adding a setting keeps
 // every existing id (tests/golden/run_ids.txt). Every key added from now on
 // goes here.
-inline constexpr std::array<const char*, 3> kIdentityWhenSet = {"train.deterministic", "train.shuffle_labels",
-                                                                "train.schedule_steps"};
+inline constexpr std::array<const char*, 10> kIdentityWhenSet = {
+    "train.deterministic", "train.shuffle_labels", "train.schedule_steps", "language.classes", "language.generator",
+    "language.n",          "language.operators",   "language.fsm",         "data.sampling",    "data.train_mode"};
 
 // Not shown as axes when `aggregate` infers axes from experiment.json (a
 // folder without plan.json): labels, machine settings, and what the language
 // name already says.
-inline constexpr std::array<const char*, 6> kNotAxes = {"name", "description", "device", "threads", "language.regex",
-                                                        "language.alphabet"};
+inline constexpr std::array<const char*, 11> kNotAxes = {
+    "name",           "description",        "device",      "threads",           "language.regex", "language.alphabet",
+    "language.classes", "language.generator", "language.n", "language.operators", "language.fsm"};
 
 }  // namespace regal::layout

@@ -6,10 +6,11 @@
 
 namespace regal::model {
 
-Classifier build_classifier(const ModelConfig& config, std::size_t num_symbols, std::size_t max_length) {
+Classifier build_classifier(const ModelConfig& config, std::size_t num_symbols, std::size_t max_length,
+                            std::size_t num_classes) {
   config.validate();
-  if (config.is_transformer()) return std::make_shared<TransformerClassifierImpl>(config, num_symbols, max_length);
-  return std::make_shared<RecurrentClassifierImpl>(config, num_symbols);
+  if (config.is_transformer()) return std::make_shared<TransformerClassifierImpl>(config, num_symbols, max_length, num_classes);
+  return std::make_shared<RecurrentClassifierImpl>(config, num_symbols, num_classes);
 }
 
 std::size_t count_parameters(const torch::nn::Module& model) {

@@ -1,6 +1,7 @@
 #pragma once
 // Sequence classifiers: tokens [B, L] (int64 symbol indices; every row has the
-// same length, there is no padding) -> logits [B, 2] (rejected, accepted).
+// same length, there is no padding) -> logits [B, k], one per class (a
+// recogniser's two: rejected, accepted).
 #include <torch/torch.h>
 
 #include <memory>
@@ -19,7 +20,8 @@ using Classifier = std::shared_ptr<ClassifierImpl>;
 // Builds the model of a resolved config (budget already applied, see
 // resolve_budget) for `num_symbols` symbols and strings up to `max_length`.
 // Initialisation draws from torch's default generator: seed it first.
-Classifier build_classifier(const ModelConfig& config, std::size_t num_symbols, std::size_t max_length);
+Classifier build_classifier(const ModelConfig& config, std::size_t num_symbols, std::size_t max_length,
+                            std::size_t num_classes = 2);
 
 // Trainable parameters of a built model.
 std::size_t count_parameters(const torch::nn::Module& model);

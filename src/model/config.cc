@@ -16,7 +16,7 @@ namespace {
 
 const std::vector<std::string> kArchs = {"transformer", "lstm", "gru", "rnn"};
 const std::vector<std::string> kPositions = {"sinusoidal", "learned", "none", "rope", "alibi"};
-const std::vector<std::string> kPools = {"cls", "mean"};
+const std::vector<std::string> kPools = {"cls", "mean", "end"};
 
 void require_one_of(const std::string& field, const std::string& value, const std::vector<std::string>& options) {
   for (const auto& option : options) {
@@ -49,6 +49,7 @@ void ModelConfig::validate() const {
     }
   }
   if (!(dropout >= 0.0 && dropout < 1.0)) throw InputError("model.dropout must lie in [0, 1)");
+
 }
 
 nlohmann::json ModelConfig::to_json() const {
@@ -84,20 +85,21 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& json) {
   return config;
 }
 
-std::size_t parameter_count(const ModelConfig& config, std::size_t num_symbols, std::size_t max_length) {
+std::size_t parameter_count(const ModelConfig& config, std::size_t num_symbols, std::size_t max_length,
+                            std::size_t num_classes) {
   const std::size_t d = config.d_model;
-  const std::size_t head = 2 * d + 2;  // linear head to two logits
+  const std::size_t head = num_classes * d + num_classes;  // linear head to one logit per class
   if (!config.is_transformer()) {
     const std::size_t gates = config.arch == "lstm" ? 4 : config.arch == "gru" ? 3 : 1;
     // torch's recurrent layers: W_ih (gates*d x input), W_hh (gates*d x d), b_ih, b_hh.
-    std::size_t total = num_symbols * d + head;
+    std::size_t total = (num_symbols + (config.reads_end() ? 1 : 0)) * d + head;
     for (std::size_t layer = 0; layer < config.n_layers; ++layer) total += gates * d * (d + d + 2);
     return total;
   }
   const std::size_t f = config.ff_width();
-  const bool cls = config.pool == "cls";
-  std::size_t total = (num_symbols + (cls ? 1 : 0)) * d;                     // token embedding (+ CLS)
-  if (config.pos == "learned") total += (max_length + (cls ? 1 : 0)) * d;    // one row per position
+  const bool extra = config.pool == "cls" || config.reads_end();
+  std::size_t total = (num_symbols + (extra ? 1 : 0)) * d;                   // token embedding (+ CLS or end)
+  if (config.pos == "learned") total += (max_length + (extra ? 1 : 0)) * d;  // one row per position
   const std::size_t per_layer = 2 * d            // LayerNorm before attention
                                 + 3 * d * d + 3 * d  // fused q, k, v projection
                                 + d * d + d          // output projection
@@ -107,7 +109,8 @@ std::size_t parameter_count(const ModelConfig& config, std::size_t num_symbols, 
   return total;
 }
 
-ModelConfig resolve_budget(const ModelConfig& config, std::size_t num_symbols, std::size_t max_length) {
+ModelConfig resolve_budget(const ModelConfig& config, std::size_t num_symbols, std::size_t max_length,
+                           std::size_t num_classes) {
   if (!config.params) return config;
   const double budget = *config.params;
   const double aspect = config.d_ff == 0 ? 4.0 : static_cast<double>(config.d_ff) / static_cast<double>(config.d_model);
@@ -119,7 +122,7 @@ ModelConfig resolve_budget(const ModelConfig& config, std::size_t num_symbols, s
     candidate.d_model = d;
     candidate.d_ff = config.d_ff == 0 ? 0 : static_cast<std::size_t>(std::lround(aspect * static_cast<double>(d)));
     if (candidate.is_transformer() && candidate.pos == "rope" && (d / step) % 2 != 0) continue;
-    const double count = static_cast<double>(parameter_count(candidate, num_symbols, max_length));
+    const double count = static_cast<double>(parameter_count(candidate, num_symbols, max_length, num_classes));
     const double error = std::abs(count - budget);
     if (error < best_error) {
       best_error = error;

@@ -18,10 +18,12 @@ struct ModelConfig {
   std::size_t d_ff = 0;              // transformer: MLP width; 0 means 4 * d_model
   double dropout = 0.0;              // transformer: dropout after attention and MLP
   std::string pos = "sinusoidal";    // transformer: sinusoidal | learned | none | rope | alibi
-  std::string pool = "cls";          // transformer: cls | mean
+  std::string pool = "cls";          // transformer: cls | mean; end (transformer and recurrent): an appended readout token
   std::optional<double> params;      // a parameter budget: choose d_model to land closest to it
 
   bool is_transformer() const { return arch == "transformer"; }
+  // An extra token appended after the string whose output is read (Delétang et al.'s output[:, -1]).
+  bool reads_end() const { return pool == "end"; }
   std::size_t ff_width() const { return d_ff == 0 ? 4 * d_model : d_ff; }
 
   // Throws InputError naming "model.<field>".
@@ -32,12 +34,15 @@ struct ModelConfig {
 
 // Exact number of trainable parameters of the model `config` builds for an
 // alphabet of `num_symbols` symbols whose longest evaluated string has
-// `max_length` symbols (learned positions are allocated for it).
-std::size_t parameter_count(const ModelConfig& config, std::size_t num_symbols, std::size_t max_length);
+// `max_length` symbols (learned positions are allocated for it), with one
+// output per class (`num_classes`; a recogniser has 2).
+std::size_t parameter_count(const ModelConfig& config, std::size_t num_symbols, std::size_t max_length,
+                            std::size_t num_classes = 2);
 
 // When config.params is set: the same config with d_model (a multiple of
 // n_heads for transformers) chosen so the parameter count is closest to the
 // budget, depth and the d_ff : d_model aspect kept. Otherwise the config as is.
-ModelConfig resolve_budget(const ModelConfig& config, std::size_t num_symbols, std::size_t max_length);
+ModelConfig resolve_budget(const ModelConfig& config, std::size_t num_symbols, std::size_t max_length,
+                           std::size_t num_classes = 2);
 
 }  // namespace regal::model

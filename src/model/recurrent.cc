@@ -2,11 +2,13 @@
 
 namespace regal::model {
 
-RecurrentClassifierImpl::RecurrentClassifierImpl(const ModelConfig& config, std::size_t num_symbols)
-    : arch_(config.arch) {
+RecurrentClassifierImpl::RecurrentClassifierImpl(const ModelConfig& config, std::size_t num_symbols,
+                                                 std::size_t num_classes)
+    : arch_(config.arch), end_token_(config.reads_end() ? static_cast<std::int64_t>(num_symbols) : -1) {
   const auto d = static_cast<std::int64_t>(config.d_model);
   const auto layers = static_cast<std::int64_t>(config.n_layers);
-  embedding_ = register_module("embedding", torch::nn::Embedding(static_cast<std::int64_t>(num_symbols), d));
+  const std::int64_t vocabulary = static_cast<std::int64_t>(num_symbols) + (end_token_ >= 0 ? 1 : 0);
+  embedding_ = register_module("embedding", torch::nn::Embedding(vocabulary, d));
   if (arch_ == "lstm") {
     lstm_ = register_module("lstm", torch::nn::LSTM(torch::nn::LSTMOptions(d, d).num_layers(layers).batch_first(true)));
   } else if (arch_ == "gru") {
@@ -14,11 +16,12 @@ RecurrentClassifierImpl::RecurrentClassifierImpl(const ModelConfig& config, std:
   } else {
     rnn_ = register_module("rnn", torch::nn::RNN(torch::nn::RNNOptions(d, d).num_layers(layers).batch_first(true)));
   }
-  head_ = register_module("head", torch::nn::Linear(d, 2));
+  head_ = register_module("head", torch::nn::Linear(d, static_cast<std::int64_t>(num_classes)));
 }
 
 torch::Tensor RecurrentClassifierImpl::forward(const torch::Tensor& tokens) {
-  const torch::Tensor x = embedding_(tokens);
+  const torch::Tensor x = embedding_(
+      end_token_ < 0 ? tokens : torch::cat({tokens, torch::full({tokens.size(0), 1}, end_token_, tokens.options())}, 1));
   torch::Tensor final_states;  // [layers, B, D]
   if (lstm_) {
     final_states = std::get<0>(std::get<1>(lstm_->forward(x)));

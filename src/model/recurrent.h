@@ -1,17 +1,19 @@
 #pragma once
 // Recurrent classifiers: embedding, n_layers of LSTM, GRU or tanh RNN of width
-// d_model, the last layer's final hidden state into a linear head.
+// d_model, the last layer's final hidden state into a linear head (with pool
+// = end, the state after an extra end token appended to the string).
 #include "model/classifier.h"
 
 namespace regal::model {
 
 class RecurrentClassifierImpl : public ClassifierImpl {
  public:
-  RecurrentClassifierImpl(const ModelConfig& config, std::size_t num_symbols);
+  RecurrentClassifierImpl(const ModelConfig& config, std::size_t num_symbols, std::size_t num_classes = 2);
   torch::Tensor forward(const torch::Tensor& tokens) override;
 
  private:
   std::string arch_;
+  std::int64_t end_token_;  // the appended readout token (pool = end), -1 without
   torch::nn::Embedding embedding_{nullptr};
   torch::nn::LSTM lstm_{nullptr};
   torch::nn::GRU gru_{nullptr};

@@ -60,13 +60,16 @@ torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x, const torch:
 }
 
 TransformerClassifierImpl::TransformerClassifierImpl(const ModelConfig& config, std::size_t num_symbols,
-                                                     std::size_t max_length)
-    : config_(config), cls_token_(config.pool == "cls" ? static_cast<std::int64_t>(num_symbols) : -1) {
+                                                     std::size_t max_length, std::size_t num_classes)
+    : config_(config),
+      cls_token_(config.pool == "cls" ? static_cast<std::int64_t>(num_symbols) : -1),
+      end_token_(config.reads_end() ? static_cast<std::int64_t>(num_symbols) : -1) {
   const auto d = static_cast<std::int64_t>(config.d_model);
-  const std::int64_t vocabulary = static_cast<std::int64_t>(num_symbols) + (cls_token_ >= 0 ? 1 : 0);
+  const std::int64_t extra = cls_token_ >= 0 || end_token_ >= 0 ? 1 : 0;
+  const std::int64_t vocabulary = static_cast<std::int64_t>(num_symbols) + extra;
   embedding_ = register_module("embedding", torch::nn::Embedding(vocabulary, d));
   if (config.pos == "learned") {
-    const std::int64_t rows = static_cast<std::int64_t>(max_length) + (cls_token_ >= 0 ? 1 : 0);
+    const std::int64_t rows = static_cast<std::int64_t>(max_length) + extra;
     positions_ = register_module("positions", torch::nn::Embedding(rows, d));
   }
   blocks_ = register_module("blocks", torch::nn::ModuleList());
@@ -75,7 +78,7 @@ TransformerClassifierImpl::TransformerClassifierImpl(const ModelConfig& config, 
                                         static_cast<std::int64_t>(config.ff_width()), config.dropout));
   }
   norm_final_ = register_module("norm_final", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
-  head_ = register_module("head", torch::nn::Linear(d, 2));
+  head_ = register_module("head", torch::nn::Linear(d, static_cast<std::int64_t>(num_classes)));
 }
 
 const TransformerClassifierImpl::Tables& TransformerClassifierImpl::tables(std::int64_t length,
@@ -113,6 +116,9 @@ torch::Tensor TransformerClassifierImpl::forward(const torch::Tensor& tokens) {
   if (cls_token_ >= 0) {
     const torch::Tensor cls = torch::full({tokens.size(0), 1}, cls_token_, tokens.options());
     ids = torch::cat({cls, tokens}, 1);
+  } else if (end_token_ >= 0) {
+    const torch::Tensor end = torch::full({tokens.size(0), 1}, end_token_, tokens.options());
+    ids = torch::cat({tokens, end}, 1);
   }
   const std::int64_t length = ids.size(1);
   const Tables& table = tables(length, tokens.device());
@@ -125,7 +131,7 @@ torch::Tensor TransformerClassifierImpl::forward(const torch::Tensor& tokens) {
     x = blocks_[i]->as<TransformerBlock>()->forward(x, table.cos, table.sin, table.bias, first_row_only);
   }
   x = norm_final_(x);
-  const torch::Tensor pooled = cls_token_ >= 0 ? x.select(1, 0) : x.mean(1);
+  const torch::Tensor pooled = cls_token_ >= 0 ? x.select(1, 0) : end_token_ >= 0 ? x.select(1, -1) : x.mean(1);
   return head_(pooled);
 }
 

@@ -28,7 +28,8 @@ TORCH_MODULE(TransformerBlock);
 
 class TransformerClassifierImpl : public ClassifierImpl {
  public:
-  TransformerClassifierImpl(const ModelConfig& config, std::size_t num_symbols, std::size_t max_length);
+  TransformerClassifierImpl(const ModelConfig& config, std::size_t num_symbols, std::size_t max_length,
+                            std::size_t num_classes = 2);
   torch::Tensor forward(const torch::Tensor& tokens) override;
   // Computes every row of the last block even with CLS pooling (the slow
   // reference the shortcut is checked against).
@@ -42,7 +43,8 @@ class TransformerClassifierImpl : public ClassifierImpl {
   const Tables& tables(std::int64_t length, const torch::Device& device);
 
   ModelConfig config_;
-  std::int64_t cls_token_;  // index of the CLS token (after the alphabet), -1 with mean pooling
+  std::int64_t cls_token_;  // index of the CLS token (after the alphabet), -1 without
+  std::int64_t end_token_;  // index of the appended end token (after the alphabet), -1 without
   torch::nn::Embedding embedding_{nullptr}, positions_{nullptr};
   torch::nn::ModuleList blocks_;
   torch::nn::LayerNorm norm_final_{nullptr};

@@ -9,13 +9,40 @@
 #include <sstream>
 
 #include "experiment/registry.h"
-#include "fsm/compile.h"
+#include "fsm/fsm.h"
 #include "layout/metrics_json.h"
 #include "util/error.h"
 #include "util/json_fields.h"
 #include "util/text.h"
 
 namespace regal::sweep {
+namespace {
+
+// A task is input too: it compiles within max_states, its classes are
+// disjoint, and every class has a string at the training lengths.
+void check_task(const experiment::Experiment& e) {
+  const fsm::Task task = [&] {
+    try {
+      return experiment::compile_task(e.language);
+    } catch (const KeyError& error) {
+      throw KeyError("language", error.what());
+    }
+  }();
+  if (task.is_recogniser()) return;
+  for (std::size_t c = 0; c < task.num_classes(); ++c) {
+    const auto counts = fsm::count_accepted(fsm::class_language(task.dfa, static_cast<std::uint8_t>(c)), e.data.L_max);
+    bool reached = false;
+    for (std::size_t n = e.data.L_min; n <= e.data.L_max && !reached; ++n) reached = !counts[n].is_zero();
+    if (!reached) {
+      throw KeyError("language", "language '" + e.language.name + "': class '" + task.classes[c] +
+                                     "' has no string of length " + std::to_string(e.data.L_min) + ".." +
+                                     std::to_string(e.data.L_max) + " (data.L_min..data.L_max)");
+    }
+  }
+}
+
+}  // namespace
+
 namespace fs = std::filesystem;
 namespace {
 
@@ -278,8 +305,8 @@ SweepSpec parse_spec_text(std::string text, const fs::path& file) {
 
 double estimated_cost(const experiment::Experiment& e) {
   const std::size_t symbols = e.language.alphabet.size();
-  const auto resolved = model::resolve_budget(e.model, symbols, e.data.L_test_max);
-  const double parameters = static_cast<double>(model::parameter_count(resolved, symbols, e.data.L_test_max));
+  const auto resolved = model::resolve_budget(e.model, symbols, e.data.L_test_max, e.language.num_classes_hint());
+  const double parameters = static_cast<double>(model::parameter_count(resolved, symbols, e.data.L_test_max, e.language.num_classes_hint()));
   const double train_length = static_cast<double>(e.data.L_min + e.data.L_max) / 2.0;
   const double training = static_cast<double>(e.train.steps * e.train.batch_size) * train_length * parameters * 3.0;
   const double test_symbols = static_cast<double>(e.data.n_test_per_length) *
@@ -308,7 +335,7 @@ std::vector<PlannedRun> expand(const SweepSpec& spec, std::size_t max_points) {
 
   std::vector<PlannedRun> runs;
   std::set<std::string> seen;
-  std::set<std::pair<std::string, std::string>> compiled;  // (regex, alphabet) whose automaton fits max_states
+  std::set<std::string> compiled;  // languages (and training lengths) already checked
   std::vector<std::size_t> index(dimensions.size(), 0);
   for (std::size_t point = 0; point < points; ++point) {
     // Mixed-radix counter, last dimension fastest.
@@ -365,19 +392,30 @@ std::vector<PlannedRun> expand(const SweepSpec& spec, std::size_t max_points) {
             } catch (const InputError& error) {
               throw KeyError("language", error.what());
             }
-          } else if (value.is_object() && value.contains("regex") && value.contains("alphabet")) {
-            language.regex = value["regex"].get<std::string>();
-            language.alphabet = value["alphabet"].get<std::string>();
-            language.name = value.value("name", language.regex);
+          } else if (value.is_object() && ((value.contains("regex") && value.contains("alphabet")) ||
+                                           value.contains("classes") || value.contains("generator") ||
+                                           value.contains("fsm"))) {
             for (const auto& [field, ignored] : value.items()) {
-              if (field != "name" && field != "regex" && field != "alphabet") {
-                throw KeyError("language", "a language table takes name, regex and alphabet (got '" + field + "')");
+              static const std::set<std::string> fields = {"name", "regex", "alphabet", "classes",
+                                                           "generator", "n", "operators", "fsm"};
+              if (!fields.count(field)) {
+                throw KeyError("language", "a language table takes name and regex, alphabet, classes, generator, n, "
+                                           "operators or fsm (got '" + field + "')");
               }
             }
+            nlohmann::json table = value;
+            if (!table.contains("name")) {
+              table["name"] = value.contains("regex")       ? value["regex"]
+                              : value.contains("generator") ? value["generator"]
+                              : value.contains("fsm")       ? value["fsm"]
+                                                            : nlohmann::json("classes");
+            }
+            language = experiment::Experiment::from_json({{"language", table}}).language;
           } else {
-            throw KeyError("language", "a language is a name or a table { name, regex, alphabet } (got " + value.dump() + ")");
+            throw KeyError("language", "a language is a name or a table { name, regex, alphabet } or one with classes, "
+                                       "generator or fsm (got " + value.dump() + ")");
           }
-          json["language"] = {{"name", language.name}, {"regex", language.regex}, {"alphabet", language.alphabet}};
+          json["language"] = language.to_json();
           continue;
         }
         experiment::set_key(json, key, value);
@@ -386,11 +424,9 @@ std::vector<PlannedRun> expand(const SweepSpec& spec, std::size_t max_points) {
       e.validate();
       // The automaton's state budget is input validation too: a language
       // over budget stops the sweep here, before anything is written.
-      if (compiled.insert({e.language.regex, e.language.alphabet}).second) {
-        const auto alphabet = fsm::Alphabet::parse(e.language.alphabet).take_or_throw("language.alphabet");
-        const auto dfa = fsm::compile_regex(e.language.regex, alphabet);
-        if (!dfa) throw KeyError("language", "language '" + e.language.name + "': " + dfa.error().describe());
-      }
+      const std::string checked = e.language.to_json().dump() + "\n" + std::to_string(e.data.L_min) + ".." +
+                                  std::to_string(e.data.L_max);
+      if (compiled.insert(checked).second) check_task(e);
       const std::string id = experiment::run_id(e);
       if (!seen.insert(id).second) continue;
       const double cost = estimated_cost(e);

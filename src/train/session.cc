@@ -35,9 +35,9 @@ Session::Session(const model::ModelConfig& config, std::size_t num_symbols, std:
   impl_->options = options;
   impl_->device = model::resolve_device(options.device);
   configure_threads(options.threads);
-  impl_->resolved = model::resolve_budget(config, num_symbols, max_length);
+  impl_->resolved = model::resolve_budget(config, num_symbols, max_length, options.num_classes);
   seed_model_init(options.seed);
-  impl_->model = model::build_classifier(impl_->resolved, num_symbols, max_length);
+  impl_->model = model::build_classifier(impl_->resolved, num_symbols, max_length, options.num_classes);
   impl_->model->to(impl_->device);
 }
 
@@ -48,7 +48,7 @@ std::size_t Session::parameters() const { return model::count_parameters(*impl_-
 std::string Session::device() const { return impl_->device.str(); }
 
 TrainResult Session::train(const data::Corpus& corpus, const TrainConfig& config) {
-  if (impl_->resolved.is_transformer() && impl_->resolved.pos == "learned") {
+  if (impl_->resolved.is_transformer() && impl_->resolved.pos == "learned" && !impl_->options.online) {
     std::size_t longest = 0;
     const data::Split& split = *corpus.find("train");
     for (std::size_t i = 0; i < split.size(); ++i) longest = std::max(longest, split.length(i));
@@ -61,6 +61,7 @@ TrainResult Session::train(const data::Corpus& corpus, const TrainConfig& config
   options.checkpoint_dir = impl_->options.checkpoint_dir;
   options.history_path = impl_->options.history_path;
   options.on_step = impl_->options.on_step;
+  options.online = impl_->options.online;
   return regal::train::train(*impl_->model, corpus, config, options);
 }
 

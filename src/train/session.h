@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/corpus.h"
+#include "data/online.h"
 #include "eval/metrics.h"
 #include "model/config.h"
 #include "train/config.h"
@@ -24,6 +25,8 @@ struct SessionOptions {
   std::filesystem::path checkpoint_dir;     // last.pt, best.pt
   std::filesystem::path history_path;       // history.jsonl
   std::function<bool(std::size_t)> on_step; // false: checkpoint and stop (preemption)
+  std::size_t num_classes = 2;              // outputs of the model: the task's classes
+  std::shared_ptr<const data::OnlineBatches> online;  // online training data (data.train_mode = online); else the corpus
 };
 
 // "1.13.1" (+ "cuda 12.1" when built with CUDA).

@@ -230,13 +230,19 @@ TrainResult train(model::ClassifierImpl& model, const data::Corpus& corpus, cons
   config.validate();
   const data::Split* train_split = corpus.find("train");
   const data::Split* val_split = corpus.find("val");
-  if (train_split == nullptr || train_split->size() == 0) throw InputError("the corpus has no training strings");
+  if (!options.online && (train_split == nullptr || train_split->size() == 0)) {
+    throw InputError("the corpus has no training strings");
+  }
   configure_determinism(config.deterministic);
 
   torch::optim::AdamW optimizer(model.parameters(), torch::optim::AdamWOptions(config.lr)
                                                         .betas({config.beta1, config.beta2})
                                                         .weight_decay(config.weight_decay));
-  data::TrainingBatches batches(*train_split, config.batch_size, derive_seed(options.seed, "batches"));
+  // Epochs over the train split, or a fresh batch per step (online).
+  std::optional<data::TrainingBatches> batches;
+  if (!options.online) batches.emplace(*train_split, config.batch_size, derive_seed(options.seed, "batches"));
+  data::Split online_split("train");
+  data::Batch online_batch;
   const std::filesystem::path last = options.checkpoint_dir.empty() ? "" : options.checkpoint_dir / "last.pt";
   const std::filesystem::path best = options.checkpoint_dir.empty() ? "" : options.checkpoint_dir / "best.pt";
 
@@ -246,7 +252,7 @@ TrainResult train(model::ClassifierImpl& model, const data::Corpus& corpus, cons
   if (options.resume && !last.empty() && std::filesystem::exists(last)) {
     try {
       state = load_checkpoint(last, model, &optimizer, options.device);
-      batches.seek(state.position);
+      if (batches) batches->seek(state.position);
       resumed = true;
       result.resumed = true;
       result.resumed_from = state.step;
@@ -286,7 +292,8 @@ TrainResult train(model::ClassifierImpl& model, const data::Corpus& corpus, cons
     row.strings_per_second = state.window_seconds > 0 ? state.window_strings / state.window_seconds : 0;
     row.elapsed_seconds = state.seconds;
     if (val_split != nullptr && val_split->size() > 0) {
-      const auto metrics = eval::split_metrics("val", eval::predict(model, *val_split, options.device, options.eval_batch_size));
+      const auto metrics = eval::split_metrics(
+          "val", eval::predict(model, *val_split, options.device, options.eval_batch_size), corpus.num_classes());
       row.val_loss = metrics.loss;
       row.val_acc = metrics.accuracy;
     }
@@ -310,8 +317,20 @@ TrainResult train(model::ClassifierImpl& model, const data::Corpus& corpus, cons
     const double lr = learning_rate(config, state.step);
     for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
 
-    const data::Batch& batch = batches.next();
-    const auto [tokens, labels] = eval::batch_tensors(*train_split, batch, options.device);
+    const data::Split* source = train_split;
+    const data::Batch* next = nullptr;
+    if (options.online) {
+      options.online->batch(state.step, config.batch_size, online_split);
+      online_batch.length = online_split.size() == 0 ? 0 : online_split.length(0);
+      online_batch.indices.resize(online_split.size());
+      for (std::size_t i = 0; i < online_batch.indices.size(); ++i) online_batch.indices[i] = static_cast<std::uint32_t>(i);
+      source = &online_split;
+      next = &online_batch;
+    } else {
+      next = &batches->next();
+    }
+    const data::Batch& batch = *next;
+    const auto [tokens, labels] = eval::batch_tensors(*source, batch, options.device);
     optimizer.zero_grad();
     const torch::Tensor logits = model.forward(tokens);
     const torch::Tensor loss = torch::cross_entropy_loss(logits, labels);
@@ -323,7 +342,7 @@ TrainResult train(model::ClassifierImpl& model, const data::Corpus& corpus, cons
     state.window_strings += static_cast<double>(batch.indices.size());
     state.total_strings += batch.indices.size();
     ++state.step;
-    state.position = batches.position();
+    if (batches) state.position = batches->position();
     heartbeat();
 
     const bool last_step = state.step == config.steps;

@@ -13,12 +13,14 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "data/corpus.h"
+#include "data/online.h"
 #include "model/classifier.h"
 #include "train/config.h"
 #include "train/history.h"
@@ -35,10 +37,14 @@ struct TrainOptions {
   // Called after every step with the number of steps done; returning false
   // stops training at once after writing last.pt (preemption).
   std::function<bool(std::size_t)> on_step;
+  // Online training data: when set, step s trains on online->batch(s), not on
+  // the corpus's train split (data.train_mode = online).
+  std::shared_ptr<const data::OnlineBatches> online;
 };
 
-// Trains `model` (already on options.device) on the corpus's train split,
-// validating on val. Requires a non-empty train split.
+// Trains `model` (already on options.device) on the corpus's train split (or
+// online batches), validating on val. Requires a non-empty train split
+// unless training is online.
 TrainResult train(model::ClassifierImpl& model, const data::Corpus& corpus, const TrainConfig& config,
                   const TrainOptions& options);
 

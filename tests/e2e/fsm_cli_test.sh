@@ -30,6 +30,22 @@ contains "json regex" '"regex": "a+"' "$json"
 contains "dot" "digraph fsm" "$("$FSM" -r 'a+' -a ab --dot)"
 check "equal languages, equal json" "$("$FSM" -r '(a|b)*' -a ab --json | grep hash)" "$("$FSM" -r '(a*b*)*' -a ab --json | grep hash)"
 
+# k-class tasks: classes by label, counts per class, sampling by class.
+check "classify a task" "$(printf '2\n0\n-\n-\n')" \
+  "$(printf '1p2x3\n2m3x4\n12\nq\n' | "$FSM" --generator modular_arithmetic --classify)"
+check "count per class" "$(printf 'n 0 1 2\n0 1 0 0\n1 1 1 1\n2 3 3 3\n')" \
+  "$("$FSM" --generator cycle_navigation --n 3 --count 2)"
+drawn=$("$FSM" --generator cycle_navigation --sample 10 --length 7 --class 3 --seed 2)
+check "class samples are of that class" "$(printf '3%.0s\n' $(seq 10))" \
+  "$(printf '%s\n' "$drawn" | "$FSM" --generator cycle_navigation --classify)"
+eo=(--class "even=(b*ab*a)*b*" --class "odd=b*a(b*ab*a)*b*" -a ab)
+check "classes by regex" "$(printf 'even\nodd\neven\n')" "$(printf '\nab\naba\n' | "$FSM" "${eo[@]}" --classify)"
+contains "task json labels" '"labels": [' "$("$FSM" "${eo[@]}" --json)"
+"$FSM" --generator modular_arithmetic --n 3 --operators px --json > /tmp/fsm_cli_task.$$.json
+check "labelled file reloads" "$("$FSM" --generator modular_arithmetic --n 3 --operators px --count 5)" \
+  "$("$FSM" --fsm /tmp/fsm_cli_task.$$.json --count 5)"
+rm -f /tmp/fsm_cli_task.$$.json
+
 expect_error() {  # expect_error NAME EXPECTED_LINE ARGS...
   local name=$1 line=$2
   shift 2
@@ -48,6 +64,10 @@ expect_error "budget" "error: --regex: the DFA needs more than 100000 states (ma
 expect_error "no strings" "error: the language has no accepted strings of length 3" -r '(ab)*' -a ab --sample 2 --length 3
 expect_error "unknown flag" "error: unrecognised option '--frobnicate' (see --help)" -r a -a ab --frobnicate
 expect_error "missing regex" "error: --regex and --alphabet are required (see --help)" -a ab
+expect_error "overlapping classes" "error: --class: classes 'x' and 'y' overlap: both match 'b'" --class 'x=a*b' --class 'y=(a|b)*b' -a ab
+expect_error "task sample without class" "error: --sample of a task needs --class C (one of its classes)" --generator cycle_navigation --sample 2 --length 3
+expect_error "unknown class" "error: --class: no class 'z' (the classes: 0, 1, 2)" --generator cycle_navigation --n 3 --sample 2 --length 3 --class z
+expect_error "bad modulus" "error: modular_arithmetic: n (the modulus) must lie in 2..10 (got 12)" --generator modular_arithmetic --n 12
 
 
 [ "$failures" -eq 0 ]

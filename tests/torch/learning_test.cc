@@ -99,6 +99,8 @@ TEST(Model, ParameterCountFormulaMatchesTheBuiltModel) {
         const auto built = model::build_classifier(config, 3, 50);
         EXPECT_EQ(model::parameter_count(config, 3, 50), model::count_parameters(*built))
             << arch << " " << pos << " " << pool;
+        const auto five = model::build_classifier(config, 3, 50, 5);  // one output per class
+        EXPECT_EQ(model::parameter_count(config, 3, 50, 5), model::count_parameters(*five)) << arch << " 5 classes";
       }
     }
   }
@@ -179,6 +181,33 @@ TEST_F(TempDir, TransformerAndLstmDriveTrainingLossDownOnAPlus) {
     const auto summary = eval::evaluate(*model, corpus, test_device(), 256, 0.95);
     EXPECT_GT(summary.splits.at("test_id").accuracy, 0.95) << arch;
   }
+}
+
+TEST_F(TempDir, AnLstmLearnsCycleNavigationAsAFiveClassTask) {
+  const fsm::Task task = fsm::cycle_navigation(5);
+  data::DataConfig config;
+  config.L_min = 1;
+  config.L_max = 8;
+  config.L_test_max = 12;
+  config.n_train = 3000;
+  config.n_val = 200;
+  config.n_test_per_length = 20;
+  const data::Corpus corpus = data::generate_corpus(data::Language::of("cycle", task), config, 1);
+  train::seed_model_init(1);
+  const auto model = model::build_classifier(small("lstm"), 3, 12, 5);
+  model->to(test_device());
+  train::TrainConfig train_config = quick(600);
+  train_config.lr = 0.01;
+  train::train(*model, corpus, train_config, on_test_device(1));
+  const auto summary = eval::evaluate(*model, corpus, test_device(), 256, 0.95);
+  const auto& id = summary.splits.at("test_id");
+  EXPECT_EQ(id.num_classes, 5U);
+  EXPECT_GT(id.accuracy, 0.9);
+  EXPECT_GT(id.macro_f1, 0.9);
+  std::size_t total = 0;
+  for (const auto& row : id.confusion) for (const std::size_t n : row) total += n;
+  EXPECT_EQ(total, id.n);
+  EXPECT_LT(id.chance, 0.5);  // short lengths reach only some positions, and their few strings went to train
 }
 
 TEST_F(TempDir, ResumingACheckpointEqualsNeverStopping) {

@@ -11,6 +11,7 @@
 #include "data/cache.h"
 #include "data/corpus_io.h"
 #include "data/generate.h"
+#include "data/online.h"
 #include "fsm/fsm.h"
 #include "io/hdf5.h"
 #include "util/error.h"
@@ -375,8 +376,8 @@ TEST_F(TempDir, CacheHitReturnsTheStoredCorpus) {
   EXPECT_EQ(second.telemetry["splits"], first.telemetry["splits"]);
   EXPECT_TRUE(fs::exists(dir_ / first.provenance.cache_key / "corpus.h5"));
   // Another seed, another key; the same language written differently, the same key.
-  EXPECT_NE(cache_key(lang.dfa, config, 6), first.provenance.cache_key);
-  EXPECT_EQ(cache_key(language("parity2", "b*(ab*ab*)*").dfa, config, 5), first.provenance.cache_key);
+  EXPECT_NE(cache_key(lang, config, 6), first.provenance.cache_key);
+  EXPECT_EQ(cache_key(language("parity2", "b*(ab*ab*)*"), config, 5), first.provenance.cache_key);
 }
 
 TEST(Telemetry, CountsMatchTheCorpus) {
@@ -438,4 +439,183 @@ TEST(Batches, EvaluationCoversEveryStringOnceByLength) {
     }
   }
   for (const int count : seen) EXPECT_EQ(count, 1);
+}
+
+// ---- k-class tasks (generate_task.cc) ----
+
+namespace {
+
+Language task_language(const fsm::Task& task) { return Language::of("task", task); }
+
+// Pearson's chi-square of observed counts against equal expected counts.
+double chi_square_uniform(const std::vector<double>& observed) {
+  double total = 0;
+  for (const double o : observed) total += o;
+  const double expected = total / static_cast<double>(observed.size());
+  double chi = 0;
+  for (const double o : observed) chi += (o - expected) * (o - expected) / expected;
+  return chi;
+}
+
+// Critical values chi2.ppf(0.999, df), from scipy.stats 1.10 (Debian 12's
+// python3-scipy): a correct sampler fails one of these once in a thousand seeds.
+constexpr double kChi2Df2 = 13.815510557964274;
+constexpr double kChi2Df17 = 40.79021670690253;
+
+}  // namespace
+
+TEST(TaskCorpus, EveryLabelIsTheAutomatonsClassAndEveryStringIsInTheDomain) {
+  const fsm::Task task = fsm::modular_arithmetic(5, "pmx");
+  DataConfig config = small_config();
+  config.L_max = 7;
+  config.L_test_max = 11;
+  const Corpus corpus = generate_corpus(task_language(task), config, 3);
+  EXPECT_EQ(corpus.classes, task.classes);
+  for (const Split& split : corpus.splits) {
+    ASSERT_GT(split.size(), 0u) << split.name;
+    for (std::size_t i = 0; i < split.size(); ++i) {
+      const auto label = task.classify(split.string(i), split.length(i));
+      ASSERT_TRUE(label.has_value()) << split.name << ": a string outside the domain";
+      EXPECT_EQ(*label, split.labels[i]) << split.name;
+      EXPECT_EQ(split.length(i) % 2, 1u) << split.name << ": only odd lengths are expressions";
+    }
+  }
+  // Border pairs: one substitution apart, both in the domain, in different classes.
+  const Split& border = *corpus.find("test_border");
+  for (std::size_t i = 0; i < border.size(); ++i) {
+    const std::size_t j = border.pair[i];
+    ASSERT_EQ(border.length(i), border.length(j));
+    std::size_t differences = 0;
+    for (std::size_t t = 0; t < border.length(i); ++t) differences += border.string(i)[t] != border.string(j)[t] ? 1U : 0U;
+    EXPECT_EQ(differences, 1u);
+    EXPECT_NE(border.labels[i], border.labels[j]);
+  }
+  // Balanced tests: every class present at a length gets n / k strings there.
+  std::map<std::pair<std::size_t, int>, std::size_t> cells;
+  const Split& ood = *corpus.find("test_len_ood");
+  for (std::size_t i = 0; i < ood.size(); ++i) ++cells[{ood.length(i), ood.labels[i]}];
+  for (const auto& [cell, count] : cells) EXPECT_EQ(count, config.n_test_per_length / 5) << cell.first;
+  // Same inputs, same corpus; the saved file reads back with its classes.
+  EXPECT_EQ(generate_corpus(task_language(task), config, 3), corpus);
+}
+
+TEST(TaskCorpus, BalancedSamplingIsUniformOverClassesAndWithinEachClass) {
+  const fsm::Task task = fsm::cycle_navigation(3);
+  DataConfig config;
+  config.L_min = 1;
+  config.L_max = 3;
+  config.L_test_max = 3;
+  config.n_train = 30000;
+  config.n_val = 10;
+  config.n_test_per_length = 3;
+  const Corpus corpus = generate_corpus(task_language(task), config, 11);
+  const Split& train = *corpus.find("train");
+  std::map<std::size_t, std::vector<double>> per_class;                 // length -> counts by class
+  std::map<std::pair<std::size_t, int>, std::map<std::string, double>> per_string;  // (length 3, class) -> strings
+  for (std::size_t i = 0; i < train.size(); ++i) {
+    auto& counts = per_class[train.length(i)];
+    counts.resize(3, 0);
+    ++counts[train.labels[i]];
+    if (train.length(i) == 3) ++per_string[{3, train.labels[i]}][key(train, i)];
+  }
+  for (const auto& [length, counts] : per_class) EXPECT_LT(chi_square_uniform(counts), kChi2Df2) << length;
+  for (const auto& [cell, strings] : per_string) {
+    EXPECT_EQ(strings.size(), 9u);  // 27 strings of length 3, 9 per final position
+    std::vector<double> observed;
+    for (const auto& entry : strings) observed.push_back(entry.second);
+    EXPECT_LT(chi_square_uniform(observed), 26.12448155837614) << "class " << cell.second;  // df 8, same source
+  }
+}
+
+TEST(TaskCorpus, NaturalSamplingIsUniformOverTheDomainsStringsOfALength) {
+  const fsm::Task task = fsm::modular_arithmetic(3, "px");
+  DataConfig config;
+  config.L_min = 3;
+  config.L_max = 3;
+  config.L_test_max = 5;
+  config.n_train = 18000;
+  config.n_val = 0;
+  config.n_test_per_length = 18;
+  config.sampling = Sampling::kNatural;
+  const Corpus corpus = generate_corpus(task_language(task), config, 5);
+  const Split& train = *corpus.find("train");
+  std::map<std::string, double> counts;
+  for (std::size_t i = 0; i < train.size(); ++i) ++counts[key(train, i)];
+  ASSERT_EQ(counts.size(), 18u);  // 3 digits x 2 operators x 3 digits
+  std::vector<double> observed;
+  for (const auto& entry : counts) observed.push_back(entry.second);
+  EXPECT_LT(chi_square_uniform(observed), kChi2Df17);
+  // Tests take the domain's strings without regard to class, each once; no
+  // string of even length is an expression.
+  const Split& ood = *corpus.find("test_len_ood");
+  EXPECT_EQ(ood.size(), 18u);
+  EXPECT_EQ(strings_of(ood).size(), 18u);
+  // A recogniser with natural sampling goes the same way (classes rejected/accepted):
+  // all 16 strings of length 4, and the shortfall recorded.
+  const Corpus natural = generate_corpus(language("parity", "(b*ab*a)*b*"), config, 5);
+  EXPECT_TRUE(natural.classes.empty());
+  EXPECT_EQ(natural.find("test_len_ood")->size(), 16u + 18u);
+  const Shortfall expected{"test_len_ood", 4, "any", 18, 16};
+  EXPECT_NE(std::find(natural.shortfalls.begin(), natural.shortfalls.end(), expected), natural.shortfalls.end());
+}
+
+TEST(TaskCorpus, AClassWithoutTrainingStringsAndRecogniserOnlySettingsAreRefused) {
+  const auto alphabet = fsm::Alphabet::parse("ab").take_or_throw();
+  const auto task = fsm::task_from_classes({{"short", "a|b"}, {"long", "(a|b){5,}"}}, alphabet).value();
+  DataConfig config = small_config();
+  config.L_max = 4;
+  try {
+    generate_corpus(task_language(task), config, 1);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("class 'long' has no string of length 1..4"), std::string::npos) << e.what();
+  }
+  config.L_max = 12;
+  config.p_accept = 0.7;
+  EXPECT_THROW(generate_corpus(task_language(fsm::cycle_navigation(5)), config, 1), KeyError);
+}
+
+TEST(TaskCorpus, SavedAndLoadedWithItsClassNames) {
+  const fs::path dir = fs::temp_directory_path() / "regal_task_corpus";
+  fs::remove_all(dir);
+  DataConfig config = small_config();
+  const Corpus corpus = generate_corpus(task_language(fsm::cycle_navigation(4)), config, 2);
+  save_corpus(dir / "corpus.h5", corpus);
+  EXPECT_EQ(load_corpus(dir / "corpus.h5"), corpus);
+  fs::remove_all(dir);
+}
+
+TEST(OnlineBatches, EachStepsBatchIsFixedByTheSeedAndStepAloneAndAvoidsHeldOutEdges) {
+  DataConfig config = small_config();
+  config.train_mode = TrainMode::kOnline;
+  config.edge_holdout = 1;
+  const Language parity = language("parity", "(b*ab*a)*b*");
+  const Corpus corpus = generate_corpus(parity, config, 4);
+  EXPECT_EQ(corpus.find("train")->size(), 0u);  // online: the corpus holds no train split
+  ASSERT_EQ(corpus.held_out.size(), 1u);
+  const OnlineBatches online(parity, config, corpus.held_out, 4);
+  Split first, again, other;
+  online.batch(7, 64, first);
+  online.batch(3, 64, other);  // order of calls does not matter: a resumed run sees the same batches
+  online.batch(7, 64, again);
+  EXPECT_EQ(first, again);
+  std::set<std::size_t> lengths;
+  std::size_t accepted = 0;
+  for (std::uint64_t step = 0; step < 200; ++step) {
+    Split batch;
+    online.batch(step, 32, batch);
+    ASSERT_EQ(batch.size(), 32u);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      ASSERT_EQ(batch.length(i), batch.length(0)) << "one length per batch";
+      EXPECT_EQ(batch.labels[i], parity.dfa.accepts(batch.string(i), batch.length(i)) ? 1 : 0);
+      EXPECT_FALSE(crosses(parity.dfa, corpus.held_out, batch.string(i), batch.length(i)));
+      accepted += batch.labels[i];
+    }
+    lengths.insert(batch.length(0));
+  }
+  EXPECT_EQ(*lengths.begin(), config.L_min);
+  EXPECT_EQ(*lengths.rbegin(), config.L_max);
+  EXPECT_NEAR(static_cast<double>(accepted) / (200 * 32), 0.5, 0.03);  // p_accept
+  config.negatives = Negatives::kBorder;
+  EXPECT_THROW(OnlineBatches(parity, config, {}, 4), KeyError);
 }

@@ -48,6 +48,37 @@ TEST(SplitMetrics, ChanceIsTheMajorityShareAveragedOverLengths) {
   EXPECT_DOUBLE_EQ(m.accuracy, (0.75 + 0.5 + 0.0) / 3);
 }
 
+TEST(SplitMetrics, AKClassSplitHasAConfusionMatrixPerClassAccuracyAndMacroF1) {
+  // truth 0 0 0 1 1 2 2 2 2 0, predicted 0 1 0 1 2 2 2 0 2 0 (length 3 for
+  // the first five strings, 4 for the rest). Reference: precision and recall
+  // per class counted by hand in Python (0: 3/4, 3/4; 1: 1/2, 1/2; 2: 3/4,
+  // 3/4), F1 = 2PR/(P+R), macro-F1 = mean = 0.6666666666666666.
+  const std::vector<int> truth{0, 0, 0, 1, 1, 2, 2, 2, 2, 0}, guess{0, 1, 0, 1, 2, 2, 2, 0, 2, 0};
+  std::vector<Prediction> predictions;
+  for (std::size_t i = 0; i < truth.size(); ++i) {
+    predictions.push_back({i < 5 ? 3U : 4U, static_cast<std::uint8_t>(truth[i]), 0.0f, 1.0f,
+                           static_cast<std::int16_t>(guess[i]), 0.9f});
+  }
+  const SplitMetrics m = split_metrics("test_id", predictions, 3);
+  EXPECT_EQ(m.confusion, (std::vector<std::vector<std::size_t>>{{3, 1, 0}, {0, 1, 1}, {1, 0, 3}}));
+  ASSERT_EQ(m.class_accuracy.size(), 3u);
+  EXPECT_DOUBLE_EQ(*m.class_accuracy[0], 0.75);
+  EXPECT_DOUBLE_EQ(*m.class_accuracy[1], 0.5);
+  EXPECT_DOUBLE_EQ(*m.class_accuracy[2], 0.75);
+  EXPECT_DOUBLE_EQ(m.macro_f1, 0.6666666666666666);
+  EXPECT_FALSE(m.auroc.has_value());  // no AUROC beyond two classes
+  // Length 3: truth {0,0,0,1,1}, majority 3/5; length 4: {2,2,2,2,0}, 4/5.
+  EXPECT_DOUBLE_EQ(m.chance, (0.6 + 0.8) / 2);
+  EXPECT_DOUBLE_EQ(m.accuracy, (3.0 / 5 + 4.0 / 5) / 2);
+  // Per-class keys and the matrix reach the flat metrics of a task.
+  Summary summary = summarize({m}, 0.95);
+  summary.classes = {"a", "b", "c"};
+  const auto flat = summary.flat_json();
+  EXPECT_DOUBLE_EQ(flat["class_acc_test_id_b"].get<double>(), 0.5);
+  EXPECT_EQ(flat["confusion_test_id"][2][0], 1);
+  EXPECT_DOUBLE_EQ(flat["macro_f1_test_id"].get<double>(), 0.6666666666666666);
+}
+
 TEST(Summary, GapsAndHorizon) {
   auto split = [](const std::string& name, std::vector<std::pair<std::uint32_t, double>> accuracy) {
     std::vector<Prediction> predictions;

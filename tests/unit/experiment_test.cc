@@ -69,7 +69,19 @@ TEST(Overrides, ReadValuesByTheKeysType) {
 
 TEST(Toml, DescribeReloadsIntoTheSameRun) {
   const fs::path file = fs::temp_directory_path() / ("regal_exp_" + std::to_string(::getpid()) + ".toml");
-  for (const auto& e : named_experiments()) {
+  std::vector<Experiment> experiments = named_experiments();
+  Experiment classes = experiments.front();  // a task by classes: an inline table in TOML
+  classes.name = "even_odd";
+  classes.language = {};
+  classes.language.regex.clear();
+  classes.language.classes = {{"even", "(b*ab*a)*b*"}, {"odd", "b*a(b*ab*a)*b*"}};
+  experiments.push_back(classes);
+  Experiment generated = experiments.front();
+  generated.name = "cycle";
+  generated.language = find_language("cycle_navigation");
+  generated.language.n = 7;
+  experiments.push_back(generated);
+  for (const auto& e : experiments) {
     std::ofstream(file) << to_toml(e);
     const Experiment reloaded = load_experiment_file(file);
     EXPECT_EQ(reloaded.to_json(), e.to_json()) << e.name;

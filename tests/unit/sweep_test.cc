@@ -12,6 +12,7 @@
 #include "sweep/worker.h"
 #include "sweep/spec.h"
 #include "sweep/transport.h"
+#include "experiment/experiment.h"
 #include "util/error.h"
 
 namespace fs = std::filesystem;
@@ -94,6 +95,46 @@ TEST_F(SpecFile, LanguagesByNameOrTable) {
   EXPECT_EQ(runs[1].axes[0].second, "ends_b");
 }
 
+TEST_F(SpecFile, TasksByGeneratorClassesOrFileAndTheirErrors) {
+  const fs::path fsm_file = write("") .replace_extension(".json");
+  files_.push_back(fsm_file);
+  std::ofstream(fsm_file) << R"({"alphabet": "ab", "states": 2, "start": 0, "classes": ["x", "y"],
+      "labels": ["x", "y"], "transitions": [[1, 0], [0, 1]]})";
+  const auto runs = expand(parse_spec(write(std::string(kHeader) +
+      "[grid]\nlanguage = [\"cycle_navigation\", { name = \"m3\", generator = \"modular_arithmetic\", n = 3 },"
+      " { name = \"eo\", alphabet = \"ab\", classes = { odd = \"b*a(b*ab*a)*b*\", even = \"(b*ab*a)*b*\" } },"
+      " { name = \"file\", fsm = \"" + fsm_file.string() + "\" }]\n")));
+  ASSERT_EQ(runs.size(), 4U);
+  EXPECT_EQ(runs[0].experiment.language.alphabet, "012");
+  EXPECT_EQ(runs[1].experiment.language.alphabet, "012pmx");
+  EXPECT_EQ(runs[2].experiment.language.classes.size(), 2U);
+  EXPECT_EQ(runs[3].experiment.language.alphabet, "ab");
+  EXPECT_EQ(experiment::compile_task(runs[2].experiment.language).classes, (std::vector<std::string>{"even", "odd"}));
+  // A file's run id follows its content, not its path.
+  const fs::path copy = write("").replace_extension(".copy.json");
+  files_.push_back(copy);
+  fs::copy_file(fsm_file, copy, fs::copy_options::overwrite_existing);
+  experiment::Experiment moved = runs[3].experiment;
+  moved.language.fsm = copy.string();
+  EXPECT_EQ(experiment::run_id(moved), runs[3].run_id);
+  std::ofstream(copy) << R"({"alphabet": "ab", "states": 2, "start": 0, "classes": ["x", "y"],
+      "labels": ["y", "x"], "transitions": [[1, 0], [0, 1]]})";
+  EXPECT_NE(experiment::run_id(moved), runs[3].run_id);
+
+  EXPECT_EQ(error_of(std::string(kHeader) +
+                     "[grid]\nlanguage = [{ name = \"o\", alphabet = \"ab\", classes = { x = \"a*b\", y = \"(a|b)*b\" } }]\n"),
+            "SPEC:6: language 'o': classes 'x' and 'y' overlap: both match 'b'");
+  EXPECT_EQ(error_of(std::string(kHeader) + "\"data.L_max\" = 4\n\"data.L_test_max\" = 4\n" +
+                     "[grid]\nlanguage = [{ name = \"s\", alphabet = \"ab\", classes = { short = \"a\", long = \"a{6}\" } }]\n"),
+            "SPEC:8: language 's': class 'long' has no string of length 1..4 (data.L_min..data.L_max)");
+  EXPECT_NE(error_of(std::string(kHeader) + "[grid]\nlanguage = [{ name = \"g\", generator = \"cycle_navigaton\" }]\n")
+                .find("unknown generator 'cycle_navigaton' (did you mean 'cycle_navigation'?)"),
+            std::string::npos);
+  EXPECT_NE(error_of(std::string(kHeader) + "[grid]\nlanguage = [{ name = \"f\", fsm = \"/nonexistent.json\" }]\n")
+                .find("cannot read fsm file /nonexistent.json"),
+            std::string::npos);
+}
+
 TEST_F(SpecFile, ErrorsNameFileLineAndKey) {
   EXPECT_EQ(error_of(std::string(kHeader) + "[grid]\n\"data.Lmax\" = [1]\n"),
             "SPEC:6: unknown axis 'data.Lmax' (did you mean 'data.L_max'?)");
@@ -103,7 +144,7 @@ TEST_F(SpecFile, ErrorsNameFileLineAndKey) {
   EXPECT_EQ(error_of(std::string(kHeader) + "[grid]\nlanguage = [{ name = \"x\", regex = \"a(b\", alphabet = \"ab\" }]\n"),
             "SPEC:6: language 'x': regex a(b: missing ')' for the '(' opened here (column 2: '(b')");
   EXPECT_EQ(error_of(std::string(kHeader) + "[grid]\nlanguage = [\"tomita9\"]\n"),
-            "SPEC:6: unknown language 'tomita9' (did you mean 'tomita1'?); give a table { name, regex, alphabet } for a new one");
+            "SPEC:6: unknown language 'tomita9' (did you mean 'tomita1'?); give a table { name, regex, alphabet } (or classes, generator, fsm: docs/tasks.md) for a new one");
   EXPECT_EQ(error_of("[sweep]\nname = \"t\"\n[base]\nexperiment = \"parity2\"\n"),
             "SPEC:4: unknown experiment 'parity2' (did you mean 'parity'?); `sweep --list` lists them");
   EXPECT_EQ(error_of(std::string(kHeader) + "[grid]\nseed = [0]\n[[zip]]\nseed = [1, 2]\n\"train.lr\" = [0.1]\n"),

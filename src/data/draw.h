@@ -1,0 +1,90 @@
+#pragma once
+// Internal to corpus generation (generate.cc, generate_task.cc): the sampled
+// string classes, held-out transitions, and distinct draws.
+//
+// Held-out transitions H are handled by a product of the DFA with one bit,
+// "crossed an edge of H": language(crossed, labels) is the minimal automaton
+// of strings that do (or do not) cross H and end in a state labelled in
+// `labels`. Distinct draws are rejection-sampled against the taken strings;
+// after 32 consecutive collisions a cell is enumerated (it must be nearly
+// exhausted, hence small), filtered and shuffled, so a small language yields
+// every remaining string once and never loops.
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "data/config.h"
+#include "data/corpus.h"
+#include "fsm/count.h"
+#include "fsm/dfa.h"
+#include "util/rng.h"
+
+namespace regal::data::draw {
+
+using StringSet = std::unordered_set<std::string>;
+
+inline constexpr int kCollisionsBeforeEnumerating = 32;
+inline constexpr std::uint64_t kLargestEnumeration = 4000000;  // strings; beyond, keep rejection sampling
+
+inline std::string as_key(const std::uint8_t* symbols, std::size_t length) {
+  return std::string(reinterpret_cast<const char*>(symbols), length);
+}
+inline const std::uint8_t* symbols_of(const std::string& s) { return reinterpret_cast<const std::uint8_t*>(s.data()); }
+
+// Flags over the 256 label values: {label}.
+std::vector<bool> only(std::uint8_t label);
+
+// The DFA x {crossed bit}: state q*2+c; reading s from (q, c) crosses when (q, s) ∈ H.
+class CrossingProduct {
+ public:
+  CrossingProduct(const fsm::Dfa& dfa, const std::vector<Edge>& held_out);
+  // Strings whose crossing bit is `crossed` and whose DFA state's label is in `labels`.
+  fsm::Dfa language(bool crossed, const std::vector<bool>& labels) const;
+
+ private:
+  const fsm::Dfa& dfa_;
+  std::vector<fsm::StateId> table_;
+};
+
+bool has_string_between(const fsm::Dfa& dfa, std::size_t from, std::size_t to);
+
+// Picks `config.edge_holdout` transitions between `live` states by seed,
+// keeping each only if, with it held out, every class (a set of labels) still
+// has strings avoiding H and some string crosses H, at training lengths.
+// Throws InputError (naming `what`) when too few can be held out.
+std::vector<Edge> choose_held_out(const fsm::Dfa& dfa, const std::vector<std::vector<bool>>& classes,
+                                  const std::vector<bool>& live, const DataConfig& config, std::uint64_t seed,
+                                  const std::string& what);
+
+// One class of strings, sampled uniformly per length.
+struct StringClass {
+  fsm::Dfa dfa;
+  fsm::UniformSampler sampler;
+  StringClass(fsm::Dfa d, std::size_t max_length) : dfa(std::move(d)), sampler(dfa, max_length) {}
+};
+
+// Distinct draws per cell (a caller's id and a length), with the enumerated
+// pools of nearly exhausted cells.
+class DistinctDraws {
+ public:
+  // A fresh string of `sampler` and `length`, in neither `taken` nor `own`;
+  // nullopt when the cell is exhausted.
+  std::optional<std::string> draw(int cell, const fsm::UniformSampler& sampler, std::size_t length, Rng& rng,
+                                  const StringSet& taken, const StringSet& own);
+  void clear() { pools_.clear(); }
+
+ private:
+  std::map<std::pair<int, std::size_t>, std::vector<std::string>> pools_;
+};
+
+}  // namespace regal::data::draw
+
+namespace regal::data {
+struct Language;
+// A task's corpus, or a recogniser's with natural sampling (generate_task.cc);
+// `seed` is the corpus seed. generate_corpus routes here.
+Corpus generate_task_corpus(const Language& language, const DataConfig& config, std::uint64_t seed);
+}  // namespace regal::data
