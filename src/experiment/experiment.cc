@@ -237,6 +237,14 @@ void Experiment::validate() const {
                                            " needs a fixed corpus (data.train_mode = corpus)");
     }
   }
+  if (train.target == "prefix" && model.is_transformer() && model.pool == "mean") {
+    throw KeyError("model.pool", "train.target = prefix reads every position causally; model.pool = mean looks ahead "
+                                 "(use cls or end)");
+  }
+  if (train.target == "prefix" && train.shuffle_labels) {
+    throw KeyError("train.shuffle_labels", "train.shuffle_labels permutes string labels; train.target = prefix labels "
+                                           "every prefix from the automaton");
+  }
   if (language.kind() != "regex" && (data.p_accept != data::DataConfig().p_accept ||
                                      data.negatives != data::Negatives::kUniform)) {
     throw KeyError(data.negatives != data::Negatives::kUniform ? "data.negatives" : "data.p_accept",

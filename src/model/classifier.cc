@@ -7,9 +7,11 @@
 namespace regal::model {
 
 Classifier build_classifier(const ModelConfig& config, std::size_t num_symbols, std::size_t max_length,
-                            std::size_t num_classes) {
+                            std::size_t num_classes, bool causal) {
   config.validate();
-  if (config.is_transformer()) return std::make_shared<TransformerClassifierImpl>(config, num_symbols, max_length, num_classes);
+  if (config.is_transformer()) {
+    return std::make_shared<TransformerClassifierImpl>(config, num_symbols, max_length, num_classes, causal);
+  }
   return std::make_shared<RecurrentClassifierImpl>(config, num_symbols, num_classes);
 }
 

@@ -14,14 +14,19 @@ namespace regal::model {
 class ClassifierImpl : public torch::nn::Module {
  public:
   virtual torch::Tensor forward(const torch::Tensor& tokens) = 0;
+  // Logits after every symbol: [B, T, k], row t reads the prefix ending at t
+  // (per-prefix targets). Causal: a transformer built causal attends to no
+  // later position; recurrent models are causal by construction.
+  virtual torch::Tensor forward_positions(const torch::Tensor& tokens) = 0;
 };
 using Classifier = std::shared_ptr<ClassifierImpl>;
 
 // Builds the model of a resolved config (budget already applied, see
 // resolve_budget) for `num_symbols` symbols and strings up to `max_length`.
 // Initialisation draws from torch's default generator: seed it first.
+// `causal`: transformers attend only to earlier positions (per-prefix targets).
 Classifier build_classifier(const ModelConfig& config, std::size_t num_symbols, std::size_t max_length,
-                            std::size_t num_classes = 2);
+                            std::size_t num_classes = 2, bool causal = false);
 
 // Trainable parameters of a built model.
 std::size_t count_parameters(const torch::nn::Module& model);

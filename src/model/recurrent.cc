@@ -33,4 +33,17 @@ torch::Tensor RecurrentClassifierImpl::forward(const torch::Tensor& tokens) {
   return head_(final_states[-1]);
 }
 
+torch::Tensor RecurrentClassifierImpl::forward_positions(const torch::Tensor& tokens) {
+  const torch::Tensor x = embedding_(tokens);  // the end token reads nothing a prefix needs
+  torch::Tensor outputs;  // [B, T, D], the last layer at every step
+  if (lstm_) {
+    outputs = std::get<0>(lstm_->forward(x));
+  } else if (gru_) {
+    outputs = std::get<0>(gru_->forward(x));
+  } else {
+    outputs = std::get<0>(rnn_->forward(x));
+  }
+  return head_(outputs);
+}
+
 }  // namespace regal::model

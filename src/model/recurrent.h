@@ -10,6 +10,7 @@ class RecurrentClassifierImpl : public ClassifierImpl {
  public:
   RecurrentClassifierImpl(const ModelConfig& config, std::size_t num_symbols, std::size_t num_classes = 2);
   torch::Tensor forward(const torch::Tensor& tokens) override;
+  torch::Tensor forward_positions(const torch::Tensor& tokens) override;
 
  private:
   std::string arch_;

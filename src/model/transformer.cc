@@ -1,6 +1,7 @@
 // Pre-LN transformer classifier.
 //
-// Every row of a batch has one length, so attention needs no mask. With CLS
+// Every row of a batch has one length, so attention needs no padding mask; a
+// causal model (per-prefix targets) masks later positions. With CLS
 // pooling only the CLS row of the last block feeds the head, so the last
 // block computes queries, the output projection and the MLP for that row
 // alone (keys and values still cover every position): the logits and their
@@ -36,7 +37,8 @@ TransformerBlockImpl::TransformerBlockImpl(std::int64_t d_model, std::int64_t n_
 }
 
 torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
-                                            const torch::Tensor& bias, bool first_row_only) {
+                                            const torch::Tensor& bias, const torch::Tensor& mask,
+                                            bool first_row_only) {
   const std::int64_t batch = x.size(0), length = x.size(1), width = x.size(2);
   const std::int64_t head_width = width / n_heads_;
   // [B, T, 3D] -> three [B, H, T, Dh] views.
@@ -53,6 +55,7 @@ torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x, const torch:
   }
   torch::Tensor scores = torch::matmul(q, k.transpose(-2, -1)) * (1.0 / std::sqrt(static_cast<double>(head_width)));
   if (bias.defined()) scores = scores + (first_row_only ? bias.narrow(1, 0, 1) : bias);
+  if (mask.defined()) scores = scores.masked_fill(first_row_only ? mask.narrow(0, 0, 1) : mask, -INFINITY);
   const torch::Tensor attention = dropout_(torch::softmax(scores, -1));
   const torch::Tensor context = torch::matmul(attention, v).transpose(1, 2).reshape({batch, q.size(2), width});
   const torch::Tensor h = residual + dropout_(out_(context));
@@ -60,7 +63,7 @@ torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x, const torch:
 }
 
 TransformerClassifierImpl::TransformerClassifierImpl(const ModelConfig& config, std::size_t num_symbols,
-                                                     std::size_t max_length, std::size_t num_classes)
+                                                     std::size_t max_length, std::size_t num_classes, bool causal)
     : config_(config),
       cls_token_(config.pool == "cls" ? static_cast<std::int64_t>(num_symbols) : -1),
       end_token_(config.reads_end() ? static_cast<std::int64_t>(num_symbols) : -1) {
@@ -79,6 +82,7 @@ TransformerClassifierImpl::TransformerClassifierImpl(const ModelConfig& config, 
   }
   norm_final_ = register_module("norm_final", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
   head_ = register_module("head", torch::nn::Linear(d, static_cast<std::int64_t>(num_classes)));
+  causal_ = causal;
 }
 
 const TransformerClassifierImpl::Tables& TransformerClassifierImpl::tables(std::int64_t length,
@@ -108,6 +112,7 @@ const TransformerClassifierImpl::Tables& TransformerClassifierImpl::tables(std::
     const torch::Tensor distance = (position - position.transpose(0, 1)).abs();  // [T, T]
     tables.bias = -slopes.view({heads, 1, 1}) * distance.unsqueeze(0);          // [H, T, T]
   }
+  if (causal_) tables.mask = torch::ones({length, length}, options.dtype(torch::kBool)).triu(1);
   return tables_.emplace(key, std::move(tables)).first->second;
 }
 
@@ -120,19 +125,31 @@ torch::Tensor TransformerClassifierImpl::forward(const torch::Tensor& tokens) {
     const torch::Tensor end = torch::full({tokens.size(0), 1}, end_token_, tokens.options());
     ids = torch::cat({tokens, end}, 1);
   }
+  const torch::Tensor x = encode(ids, cls_token_ >= 0 && !full_last_block_ && !causal_);
+  const torch::Tensor pooled = cls_token_ >= 0 ? x.select(1, 0) : end_token_ >= 0 ? x.select(1, -1) : x.mean(1);
+  return head_(pooled);
+}
+
+torch::Tensor TransformerClassifierImpl::encode(const torch::Tensor& ids, bool first_row_only) {
   const std::int64_t length = ids.size(1);
-  const Tables& table = tables(length, tokens.device());
+  const Tables& table = tables(length, ids.device());
   torch::Tensor x = embedding_(ids);
   if (table.sinusoid.defined()) x = x + table.sinusoid;
   if (positions_) x = x + positions_->weight.narrow(0, 0, length);
   const std::size_t last = blocks_->size() - 1;
   for (std::size_t i = 0; i < blocks_->size(); ++i) {
-    const bool first_row_only = cls_token_ >= 0 && i == last && !full_last_block_;
-    x = blocks_[i]->as<TransformerBlock>()->forward(x, table.cos, table.sin, table.bias, first_row_only);
+    x = blocks_[i]->as<TransformerBlock>()->forward(x, table.cos, table.sin, table.bias, table.mask,
+                                                    first_row_only && i == last);
   }
-  x = norm_final_(x);
-  const torch::Tensor pooled = cls_token_ >= 0 ? x.select(1, 0) : end_token_ >= 0 ? x.select(1, -1) : x.mean(1);
-  return head_(pooled);
+  return norm_final_(x);
+}
+
+torch::Tensor TransformerClassifierImpl::forward_positions(const torch::Tensor& tokens) {
+  // The string's positions: after a CLS in front, before an end token behind.
+  torch::Tensor ids = tokens;
+  if (cls_token_ >= 0) ids = torch::cat({torch::full({tokens.size(0), 1}, cls_token_, tokens.options()), tokens}, 1);
+  const torch::Tensor x = encode(ids, false);
+  return head_(cls_token_ >= 0 ? x.narrow(1, 1, tokens.size(1)) : x);
 }
 
 }  // namespace regal::model

@@ -13,10 +13,11 @@ class TransformerBlockImpl : public torch::nn::Module {
  public:
   TransformerBlockImpl(std::int64_t d_model, std::int64_t n_heads, std::int64_t d_ff, double dropout);
   // x: [B, T, D]. `rotary` is (cos, sin) [T, Dh] or undefined; `bias` is
-  // [H, T, T] or undefined. With `first_row_only`, only row 0 (the CLS
-  // position) is computed past the keys and values: [B, 1, D].
+  // [H, T, T] or undefined; `mask` [T, T] (true: may not attend) or
+  // undefined. With `first_row_only`, only row 0 (the CLS position) is
+  // computed past the keys and values: [B, 1, D].
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
-                        const torch::Tensor& bias, bool first_row_only);
+                        const torch::Tensor& bias, const torch::Tensor& mask, bool first_row_only);
 
  private:
   std::int64_t n_heads_;
@@ -29,8 +30,9 @@ TORCH_MODULE(TransformerBlock);
 class TransformerClassifierImpl : public ClassifierImpl {
  public:
   TransformerClassifierImpl(const ModelConfig& config, std::size_t num_symbols, std::size_t max_length,
-                            std::size_t num_classes = 2);
+                            std::size_t num_classes = 2, bool causal = false);
   torch::Tensor forward(const torch::Tensor& tokens) override;
+  torch::Tensor forward_positions(const torch::Tensor& tokens) override;
   // Computes every row of the last block even with CLS pooling (the slow
   // reference the shortcut is checked against).
   void set_full_last_block(bool full) { full_last_block_ = full; }
@@ -38,8 +40,10 @@ class TransformerClassifierImpl : public ClassifierImpl {
  private:
   // Per-length tables (positions, rotary, alibi), built once per length and device.
   struct Tables {
-    torch::Tensor sinusoid, cos, sin, bias;
+    torch::Tensor sinusoid, cos, sin, bias, mask;
   };
+  // The last block's output (after the final LayerNorm) at every position, [B, T', D].
+  torch::Tensor encode(const torch::Tensor& ids, bool first_row_only);
   const Tables& tables(std::int64_t length, const torch::Device& device);
 
   ModelConfig config_;
@@ -51,6 +55,7 @@ class TransformerClassifierImpl : public ClassifierImpl {
   torch::nn::Linear head_{nullptr};
   std::unordered_map<std::string, Tables> tables_;
   bool full_last_block_ = false;
+  bool causal_ = false;
 };
 
 }  // namespace regal::model

@@ -23,6 +23,9 @@ void TrainConfig::validate() const {
   require(batch_size >= 1, "train.batch_size must be at least 1");
   require(eval_every >= 1, "train.eval_every must be at least 1");
   require(checkpoint_every >= 1, "train.checkpoint_every must be at least 1");
+  if (target != "string" && target != "prefix") {
+    throw KeyError("train.target", "train.target must be string or prefix (got '" + target + "')");
+  }
   require(schedule_steps == 0 || schedule_steps >= steps, "train.schedule_steps must be 0 (= train.steps) or at least train.steps");
 }
 
@@ -31,7 +34,8 @@ nlohmann::json TrainConfig::to_json() const {
           {"beta1", beta1},     {"beta2", beta2},           {"warmup", warmup},
           {"clip", clip},       {"steps", steps},           {"batch_size", batch_size},
           {"eval_every", eval_every}, {"patience", patience}, {"checkpoint_every", checkpoint_every},
-          {"deterministic", deterministic}, {"shuffle_labels", shuffle_labels}, {"schedule_steps", schedule_steps}};
+          {"deterministic", deterministic}, {"shuffle_labels", shuffle_labels}, {"schedule_steps", schedule_steps},
+          {"target", target}};
 }
 
 TrainConfig TrainConfig::from_json(const nlohmann::json& json) {
@@ -41,6 +45,11 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& json) {
   for (const auto& item : merged.items()) keys.push_back("train." + item.key());
   for (const auto& [key, value] : json.items()) {
     if (!merged.contains(key)) throw KeyError("train." + key, "unknown key train." + key + did_you_mean("train." + key, keys));
+    if (merged[key].is_string()) {
+      if (!value.is_string()) throw KeyError("train." + key, "train." + key + " must be a string (got " + value.dump() + ")");
+      merged[key] = value;
+      continue;
+    }
     if (merged[key].is_boolean()) {
       if (!value.is_boolean()) throw KeyError("train." + key, "train." + key + " must be true or false (got " + value.dump() + ")");
       merged[key] = value;
@@ -68,6 +77,7 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& json) {
   config.deterministic = merged["deterministic"].get<bool>();
   config.shuffle_labels = merged["shuffle_labels"].get<bool>();
   config.schedule_steps = merged["schedule_steps"].get<std::size_t>();
+  config.target = merged["target"].get<std::string>();
   return config;
 }
 

@@ -23,6 +23,7 @@ struct TrainConfig {
   bool deterministic = false;       // deterministic GPU kernels (slower); CPU runs are deterministic anyway
   bool shuffle_labels = false;      // a control: train and val labels permuted within each length (tests untouched)
   std::size_t schedule_steps = 0;   // the schedule's horizon when training stops earlier (a search's rung); 0: steps
+  std::string target = "string";    // string: one label per string | prefix: every prefix's class (causal models)
 
   // Throws InputError naming "train.<field>".
   void validate() const;

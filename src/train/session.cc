@@ -37,7 +37,8 @@ Session::Session(const model::ModelConfig& config, std::size_t num_symbols, std:
   configure_threads(options.threads);
   impl_->resolved = model::resolve_budget(config, num_symbols, max_length, options.num_classes);
   seed_model_init(options.seed);
-  impl_->model = model::build_classifier(impl_->resolved, num_symbols, max_length, options.num_classes);
+  impl_->model = model::build_classifier(impl_->resolved, num_symbols, max_length, options.num_classes,
+                                         /*causal=*/options.prefix_dfa != nullptr);
   impl_->model->to(impl_->device);
 }
 
@@ -62,6 +63,7 @@ TrainResult Session::train(const data::Corpus& corpus, const TrainConfig& config
   options.history_path = impl_->options.history_path;
   options.on_step = impl_->options.on_step;
   options.online = impl_->options.online;
+  options.prefix_dfa = impl_->options.prefix_dfa;
   return regal::train::train(*impl_->model, corpus, config, options);
 }
 
@@ -70,7 +72,7 @@ eval::Summary Session::evaluate(const data::Corpus& corpus, double tau) {
   if (!impl_->options.checkpoint_dir.empty() && std::filesystem::exists(best)) {
     load_weights(*impl_->model, best, impl_->device);
   }
-  return eval::evaluate(*impl_->model, corpus, impl_->device, 512, tau);
+  return eval::evaluate(*impl_->model, corpus, impl_->device, 512, tau, impl_->options.prefix_dfa.get());
 }
 
 }  // namespace regal::train

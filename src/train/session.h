@@ -27,6 +27,7 @@ struct SessionOptions {
   std::function<bool(std::size_t)> on_step; // false: checkpoint and stop (preemption)
   std::size_t num_classes = 2;              // outputs of the model: the task's classes
   std::shared_ptr<const data::OnlineBatches> online;  // online training data (data.train_mode = online); else the corpus
+  std::shared_ptr<const fsm::Dfa> prefix_dfa;  // per-prefix targets (train.target = prefix): causal model, labels by it
 };
 
 // "1.13.1" (+ "cuda 12.1" when built with CUDA).

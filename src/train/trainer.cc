@@ -293,7 +293,9 @@ TrainResult train(model::ClassifierImpl& model, const data::Corpus& corpus, cons
     row.elapsed_seconds = state.seconds;
     if (val_split != nullptr && val_split->size() > 0) {
       const auto metrics = eval::split_metrics(
-          "val", eval::predict(model, *val_split, options.device, options.eval_batch_size), corpus.num_classes());
+          "val",
+          eval::predict(model, *val_split, options.device, options.eval_batch_size, false, options.prefix_dfa.get()),
+          corpus.num_classes());
       row.val_loss = metrics.loss;
       row.val_acc = metrics.accuracy;
     }
@@ -332,8 +334,18 @@ TrainResult train(model::ClassifierImpl& model, const data::Corpus& corpus, cons
     const data::Batch& batch = *next;
     const auto [tokens, labels] = eval::batch_tensors(*source, batch, options.device);
     optimizer.zero_grad();
-    const torch::Tensor logits = model.forward(tokens);
-    const torch::Tensor loss = torch::cross_entropy_loss(logits, labels);
+    torch::Tensor logits, loss;
+    if (options.prefix_dfa) {
+      const torch::Tensor per_position = model.forward_positions(tokens);  // [B, T, k]
+      const torch::Tensor targets = eval::prefix_labels(*source, batch, *options.prefix_dfa, options.device);
+      loss = torch::nn::functional::cross_entropy(
+          per_position.reshape({-1, per_position.size(2)}), targets.reshape({-1}),
+          torch::nn::functional::CrossEntropyFuncOptions().ignore_index(eval::kIgnoredLabel));
+      logits = per_position.select(1, -1);  // the whole string: its last position
+    } else {
+      logits = model.forward(tokens);
+      loss = torch::cross_entropy_loss(logits, labels);
+    }
     loss.backward();
     if (config.clip > 0) clip_gradient_norm(parameters, config.clip);
     optimizer.step();

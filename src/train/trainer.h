@@ -40,6 +40,10 @@ struct TrainOptions {
   // Online training data: when set, step s trains on online->batch(s), not on
   // the corpus's train split (data.train_mode = online).
   std::shared_ptr<const data::OnlineBatches> online;
+  // Per-prefix targets (train.target = prefix): every position is labelled
+  // with its prefix's class by this automaton, and the loss is the mean over
+  // the labelled positions of model.forward_positions.
+  std::shared_ptr<const fsm::Dfa> prefix_dfa;
 };
 
 // Trains `model` (already on options.device) on the corpus's train split (or

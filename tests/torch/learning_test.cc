@@ -101,7 +101,63 @@ TEST(Model, ParameterCountFormulaMatchesTheBuiltModel) {
             << arch << " " << pos << " " << pool;
         const auto five = model::build_classifier(config, 3, 50, 5);  // one output per class
         EXPECT_EQ(model::parameter_count(config, 3, 50, 5), model::count_parameters(*five)) << arch << " 5 classes";
+        config.pool = "end";  // an appended readout token: one more embedding row (and position)
+        const auto end = model::build_classifier(config, 3, 50);
+        EXPECT_EQ(model::parameter_count(config, 3, 50), model::count_parameters(*end)) << arch << " " << pos << " end";
       }
+    }
+  }
+}
+
+TEST(Model, CausalModelsNeverLetALaterSymbolChangeAnEarlierPosition) {
+  torch::manual_seed(3);
+  const torch::Tensor tokens = torch::randint(0, 3, {4, 12}, torch::kInt64);
+  torch::Tensor changed = tokens.clone();
+  changed.select(1, 7).fill_(3);  // a symbol no string had there
+  auto differs_before = [&](model::ClassifierImpl& m, std::int64_t upto) {
+    torch::NoGradGuard no_grad;
+    m.eval();
+    const torch::Tensor a = m.forward_positions(tokens), b = m.forward_positions(changed);
+    EXPECT_EQ(a.sizes(), (std::vector<std::int64_t>{4, 12, 5}));
+    return (a.narrow(1, 0, upto) - b.narrow(1, 0, upto)).abs().max().item<double>();
+  };
+  for (const std::string pos : {"sinusoidal", "learned", "none", "rope", "alibi"}) {
+    for (const std::string pool : {"cls", "end"}) {
+      model::ModelConfig config = small("transformer", pos);
+      config.pool = pool;
+      const auto causal = model::build_classifier(config, 4, 12, 5, /*causal=*/true);
+      EXPECT_EQ(differs_before(*causal, 7), 0.0) << pos << " " << pool;
+      EXPECT_GT(differs_before(*causal, 8), 0.0) << pos << " " << pool << ": position 7 reads its own symbol";
+      const auto encoder = model::build_classifier(config, 4, 12, 5, /*causal=*/false);
+      EXPECT_GT(differs_before(*encoder, 7), 0.0) << pos << " " << pool << ": an encoder sees the future";
+    }
+  }
+  for (const std::string arch : {"lstm", "gru", "rnn"}) {
+    const auto recurrent = model::build_classifier(small(arch), 4, 12, 5);
+    EXPECT_EQ(differs_before(*recurrent, 7), 0.0) << arch;
+  }
+}
+
+TEST(Model, PrefixLabelsAreTheAutomatonsClassOfEveryPrefix) {
+  const fsm::Task task = fsm::modular_arithmetic(5, "pmx");
+  data::DataConfig config;
+  config.L_max = 7;
+  config.L_test_max = 9;
+  config.n_train = 50;
+  config.n_val = 10;
+  config.n_test_per_length = 10;
+  const data::Corpus corpus = data::generate_corpus(data::Language::of("mod", task), config, 2);
+  const data::Split& split = *corpus.find("test_len_ood");
+  for (const data::Batch& batch : data::evaluation_batches(split, 16)) {
+    const torch::Tensor labels = eval::prefix_labels(split, batch, task.dfa, torch::kCPU);
+    for (std::size_t row = 0; row < batch.indices.size(); ++row) {
+      for (std::size_t t = 0; t < batch.length; ++t) {
+        const auto expected = task.classify(split.string(batch.indices[row]), t + 1);
+        const auto got = labels[static_cast<std::int64_t>(row)][static_cast<std::int64_t>(t)].item<std::int64_t>();
+        EXPECT_EQ(got, expected ? *expected : eval::kIgnoredLabel);
+      }
+      EXPECT_EQ(labels[static_cast<std::int64_t>(row)][static_cast<std::int64_t>(batch.length) - 1].item<std::int64_t>(),
+                split.labels[batch.indices[row]]);
     }
   }
 }

@@ -130,6 +130,10 @@ TEST_F(SpecFile, TasksByGeneratorClassesOrFileAndTheirErrors) {
   EXPECT_NE(error_of(std::string(kHeader) + "[grid]\nlanguage = [{ name = \"g\", generator = \"cycle_navigaton\" }]\n")
                 .find("unknown generator 'cycle_navigaton' (did you mean 'cycle_navigation'?)"),
             std::string::npos);
+  EXPECT_EQ(error_of(std::string(kHeader) + "\"train.target\" = \"prefix\"\n\"model.pool\" = \"mean\"\n[grid]\nseed = [0]\n"),
+            "SPEC:6: train.target = prefix reads every position causally; model.pool = mean looks ahead (use cls or end)");
+  EXPECT_EQ(error_of(std::string(kHeader) + "\"train.target\" = \"suffix\"\n[grid]\nseed = [0]\n"),
+            "SPEC:5: train.target must be string or prefix (got 'suffix')");
   EXPECT_NE(error_of(std::string(kHeader) + "[grid]\nlanguage = [{ name = \"f\", fsm = \"/nonexistent.json\" }]\n")
                 .find("cannot read fsm file /nonexistent.json"),
             std::string::npos);
