@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "data/generate.h"
+#include "data/online.h"
 #include "experiment/experiment.h"
 #include "experiment/registry.h"
 #include "fsm/fsm.h"
@@ -125,4 +126,36 @@ TEST(Golden, AutomataHashesAndExactCounts) {
   // The sampler divides counts as doubles: pin the bits of two ratios.
   EXPECT_EQ(fsm::count_ratio(counts[300], counts[299]), 0x1.9e3779b97f4a8p+0);
   EXPECT_EQ(fsm::count_ratio(counts[7], counts[300]), 0x1.80a41c9ab4d55p-204);
+}
+
+TEST(Golden, TasksTheirCorporaAndOnlineBatches) {
+  // Pinned when k-class tasks arrived (after 97f53f0): the generators'
+  // automata, a balanced and a natural task corpus, one online batch.
+  const fsm::Task cycle = fsm::cycle_navigation(5);
+  const fsm::Task mod = fsm::modular_arithmetic(5, "pmx");
+  data::DataConfig config;
+  config.L_max = 9;
+  config.L_test_max = 15;
+  config.n_train = 1000;
+  config.n_val = 100;
+  config.n_test_per_length = 10;
+  data::DataConfig natural = config;
+  natural.sampling = data::Sampling::kNatural;
+  const std::map<std::string, std::string> now = {
+      {"cycle hash", fsm::content_hash(cycle.dfa).substr(0, 16)},
+      {"mod hash", fsm::content_hash(mod.dfa).substr(0, 16)},
+      {"cycle balanced 0", corpus_digest(data::generate_corpus(data::Language::of("c", cycle), config, 0))},
+      {"mod natural 1", corpus_digest(data::generate_corpus(data::Language::of("m", mod), natural, 1))},
+  };
+  data::Split batch;
+  data::OnlineBatches(data::Language::of("m", mod), config, {}, 2).batch(17, 8, batch);
+  std::string online;
+  for (std::size_t i = 0; i < batch.size(); ++i) online += fsm::to_text(mod.dfa.alphabet(), batch.string(i), batch.length(i)) + " ";
+  const std::map<std::string, std::string> expected = {
+      {"cycle hash", "90e551a245f0d19b"},
+      {"mod hash", "565a5ab7800afb78"},
+      {"cycle balanced 0", "f689b75f7c3cd4b4"},
+      {"mod natural 1", "381d2ae62e8d72ca"}};
+  EXPECT_EQ(now, expected);
+  EXPECT_EQ(online, "0p2 0m4 0x1 4x0 2x0 2m0 3x3 4p4 ");
 }
