@@ -23,6 +23,7 @@
 #include "io/atomic_file.h"
 #include "io/file_lock.h"
 #include "io/hash.h"
+#include "io/subprocess.h"
 #include "layout/results_root.h"
 #include "notebook/log.h"
 #include "notebook/readme.h"
@@ -80,6 +81,7 @@ int exit_code_of(const RunOutcome& outcome) {
     case Outcome::kPreempted:
       return exit_code::kResumable;
     case Outcome::kFailed:
+    case Outcome::kNotReevaluated:
       return exit_code::kRunFailed;
   }
   return exit_code::kRunFailed;
@@ -168,6 +170,55 @@ int run_child(const po::variables_map& vm, int argc, char** argv) {
   return exit_code_of(run_experiment(experiment, paths, pipeline));
 }
 
+// sweep --spec S --reevaluate: every done run of the plan evaluated again from
+// its best.pt (in this process, one run after another), then the tables and
+// the report rebuilt by the aggregate beside this binary.
+int reevaluate_spec(const sweep::SweepOptions& options, bool report) {
+  const sweep::SweepSpec spec = sweep::parse_spec(options.spec);
+  const std::vector<sweep::PlannedRun> runs = sweep::expand(spec);
+  const layout::RunPaths sweep_paths(options.results, spec.name, "");
+  if (!std::filesystem::exists(sweep_paths.sweep_dir())) {
+    throw InputError("--reevaluate: " + sweep_paths.sweep_dir().string() + " does not exist: the sweep has not run");
+  }
+  std::size_t redone = 0;
+  std::vector<std::string> skipped, failed;
+  for (const sweep::PlannedRun& run : runs) {
+    if (regal::stop_requested()) break;
+    const layout::RunPaths paths = sweep_paths.run(run.run_id);
+    const std::optional<io::FileLock> lock =
+        std::filesystem::exists(paths.run_dir()) ? io::FileLock::try_lock(paths.lock_file()) : std::nullopt;
+    if (std::filesystem::exists(paths.run_dir()) && !lock) {
+      skipped.push_back(run.run_id + ": running elsewhere (" + paths.lock_file().string() + " is locked)");
+      continue;
+    }
+    PipelineOptions pipeline;
+    pipeline.reevaluate = true;
+    pipeline.context.command_line = options.command_line;
+    const RunOutcome outcome = run_experiment(run.experiment, paths, pipeline);
+    if (outcome.outcome == Outcome::kDone) ++redone;
+    else if (outcome.outcome == Outcome::kNotReevaluated) skipped.push_back(run.run_id + ": " + outcome.error);
+    else failed.push_back(run.run_id + ": " + outcome.error);
+  }
+  spdlog::info("re-evaluated {} of {} runs from their best.pt", redone, runs.size());
+  for (const auto& line : skipped) spdlog::warn("not re-evaluated: {}", line);
+  for (const auto& line : failed) spdlog::error("re-evaluation failed: {}", line);
+  // The tables (and the report) again, as `aggregate` builds them offline.
+  const std::filesystem::path beside = std::filesystem::canonical("/proc/self/exe").parent_path() / "aggregate";
+  const std::string aggregate = std::filesystem::exists(beside) ? beside.string() : "aggregate";
+  std::vector<std::vector<std::string>> commands{{aggregate, sweep_paths.sweep_dir().string()}};
+  if (report) commands.push_back({aggregate, sweep_paths.sweep_dir().string(), "--report"});
+  for (const auto& command : commands) {
+    const io::ProgramResult result = io::run_program(command);
+    if (result.exit_code != 0) {
+      spdlog::error("{} failed (exit {}): {}", command.back(), result.exit_code, result.output);
+      return exit_code::kRunFailed;
+    }
+    if (command.size() == 2) std::cout << result.output;
+  }
+  if (regal::stop_requested()) return exit_code::kResumable;
+  return failed.empty() && skipped.empty() ? exit_code::kDone : exit_code::kRunFailed;
+}
+
 int run_spec(const po::variables_map& vm, int argc, char** argv) {
   sweep::SweepOptions options;
   options.spec = vm["spec"].as<std::string>();
@@ -221,6 +272,18 @@ int run_spec(const po::variables_map& vm, int argc, char** argv) {
   sweep::MpiTransport transport(&argc, &argv);
   spdlog::set_pattern("[%H:%M:%S] [rank " + std::to_string(transport.rank()) + "] %^%v%$");
   install_signal_handlers({preemption});
+  if (vm.count("reevaluate")) {
+    if (transport.size() > 1) {
+      if (transport.rank() == 0) std::cerr << "error: --reevaluate runs in one process: sweep --spec S --reevaluate, without mpirun or srun\n";
+      return exit_code::kBadInput;
+    }
+    try {
+      return reevaluate_spec(options, options.report);
+    } catch (const InputError& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      return exit_code::kBadInput;
+    }
+  }
   try {
     return sweep::run_sweep(transport, options);
   } catch (const InputError& e) {
@@ -324,6 +387,8 @@ int run(int argc, char** argv) {
       ("until", po::value<std::string>(), "stop after a stage: fsm | data | train | eval")
       ("resume", "continue from last.pt (the default when it exists)")
       ("force-train", "run again even if done; drop the run's checkpoints first")
+      ("reevaluate", "evaluate done runs again from their best.pt, no training: rewrite their metrics, then the tables "
+                     "(--spec: every done run of the plan; runs without best.pt are listed)")
       ("dry-run", "print the plan and every path it would write; write nothing")
       ("check", "with --spec: run the pre-flight checks (results root, disk, memory, GPU, report tools, languages, "
                 "thermal sensor), print each, write nothing; exit 2 when one fails")
@@ -385,6 +450,10 @@ int run(int argc, char** argv) {
     pipeline.until = until;
   }
   pipeline.force_train = vm.count("force-train") > 0;
+  pipeline.reevaluate = vm.count("reevaluate") > 0;
+  if (pipeline.reevaluate && (pipeline.force_train || pipeline.until)) {
+    throw InputError("--reevaluate evaluates a done run as it is; --force-train and --until do not go with it");
+  }
   pipeline.context.command_line.assign(argv, argv + argc);
   pipeline.context.overrides = collect_overrides(vm);
 
@@ -421,7 +490,9 @@ int run(int argc, char** argv) {
   pipeline.max_temperature = [&] { return sampler->max(); };
   const auto started = std::chrono::steady_clock::now();
   const RunOutcome outcome = run_experiment(experiment, paths, pipeline);
-  if (outcome.outcome == Outcome::kDone || outcome.outcome == Outcome::kFailed || outcome.outcome == Outcome::kPreempted) {
+  const bool attempt = !pipeline.reevaluate && (outcome.outcome == Outcome::kDone || outcome.outcome == Outcome::kFailed ||
+                                                outcome.outcome == Outcome::kPreempted);
+  if (attempt) {
     try {
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       notebook::append_log_row(results, notebook::log_row_from_run(paths, "", nlohmann::json::object(), seconds, 0));
@@ -434,6 +505,8 @@ int run(int argc, char** argv) {
     std::cerr << "preempted: rerun the same command to resume from " << paths.last_checkpoint().string() << "\n";
   } else if (outcome.outcome == Outcome::kFailed) {
     std::cerr << "failed in stage " << outcome.stage << ": " << outcome.error << "\n";
+  } else if (outcome.outcome == Outcome::kNotReevaluated) {
+    std::cerr << "not re-evaluated: run " << paths.run_id() << ": " << outcome.error << "\n";
   } else {
     if (tools && outcome.outcome == Outcome::kDone) {
       const auto drawn = aggregate::draw_run_figures({paths.run_dir()}, *tools);

@@ -122,7 +122,8 @@ class Pipeline {
  public:
   Pipeline(const Experiment& e, const layout::RunPaths& paths, const PipelineOptions& options,
            const std::optional<layout::RunStatus>& previous)
-      : e_(e), paths_(paths), options_(options), fault_(InjectedFault::from_environment(paths.run_id())) {
+      : e_(e), paths_(paths), options_(options), fault_(InjectedFault::from_environment(paths.run_id())),
+        previous_(previous) {
     status_.run_id = paths.run_id();
     status_.state = RunState::kRunning;
     status_.stage = "fsm";
@@ -134,6 +135,40 @@ class Pipeline {
     status_.attempt = std::max(attempt, options.context.attempt);
     if (previous && !previous->started.empty()) {
       status_.first_started = previous->first_started.empty() ? previous->started : previous->first_started;
+    }
+  }
+
+  // The evaluation again, from best.pt, of a done run: the automaton, the
+  // corpus (cached) and the model are rebuilt, training is read back from
+  // metrics.json and history.jsonl. status.json stays done throughout; a
+  // failure leaves the earlier metrics in place.
+  RunOutcome reevaluate() {
+    const layout::RunStatus before = *previous_;
+    try {
+      const auto old_metrics = io::read_json_file(paths_.metrics_json());
+      if (!old_metrics || !old_metrics->is_object()) throw std::runtime_error("metrics.json is missing or unreadable");
+      for (const auto& [name, body] : std::vector<std::pair<std::string, std::function<void()>>>{
+               {"fsm", [&] { fsm_stage(); }},   {"data", [&] { data_stage(); }},
+               {"model", [&] { model_stage(); }}, {"restore", [&] { restore_training(*old_metrics); }},
+               {"eval", [&] { eval_stage(); }},  {"write", [&] { write_stage(); }}}) {
+        progress_point();
+        stage_ = name;
+        spdlog::info("=== {} (re-evaluation) ===", name);
+        body();
+      }
+      status_ = before;
+      status_.reevaluated.push_back(utc_now());
+      status_.artifacts = layout::describe_artifacts(paths_);
+      layout::write_status(paths_, status_);
+      spdlog::info("run {} re-evaluated from {}", paths_.run_id(), paths_.best_checkpoint().string());
+      return {Outcome::kDone, "", "", metrics_};
+    } catch (const StopRequested&) {
+      layout::write_status(paths_, before);
+      return {Outcome::kPreempted, stage_, "preempted", nullptr};
+    } catch (const std::exception& error) {
+      spdlog::error("run {}: re-evaluation failed in {}: {}", paths_.run_id(), stage_, error.what());
+      layout::write_status(paths_, before);
+      return {Outcome::kFailed, stage_, error.what(), nullptr};
     }
   }
 
@@ -253,6 +288,19 @@ class Pipeline {
                  trained_.seconds, trained_.strings_per_second, trained_.best_val_acc, trained_.best_step);
   }
 
+  void restore_training(const nlohmann::json& metrics) {
+    trained_.steps = metrics.value("steps", std::size_t{0});
+    trained_.best_step = metrics.value("best_step", std::size_t{0});
+    trained_.best_val_acc = metrics.value("best_val_acc", -1.0);
+    trained_.stopped_early = metrics.value("stopped_early", false);
+    trained_.seconds = metrics.value("train_seconds", 0.0);
+    trained_.strings_per_second = metrics.value("strings_per_second", 0.0);
+    std::ifstream history(paths_.history_jsonl());
+    for (std::string line; std::getline(history, line);) {
+      if (!line.empty()) trained_.history.push_back(train::HistoryRow::from_json(nlohmann::json::parse(line)));
+    }
+  }
+
   void eval_stage() {
     summary_ = session_->evaluate(corpus_->corpus, e_.eval.tau);
     for (const auto& [name, m] : summary_.splits) {
@@ -303,6 +351,7 @@ class Pipeline {
   train::TrainResult trained_;
   eval::Summary summary_;
   nlohmann::json metrics_;
+  std::optional<layout::RunStatus> previous_;
 };
 
 }  // namespace
@@ -348,6 +397,16 @@ std::string describe_plan(const Experiment& e, const layout::RunPaths& paths, co
 RunOutcome run_experiment(const Experiment& e, const layout::RunPaths& paths, const PipelineOptions& options) {
   check_runnable(e);
   const std::optional<layout::RunStatus> previous = layout::read_status(paths);
+  if (options.reevaluate) {
+    if (!previous || previous->state != RunState::kDone) {
+      return {Outcome::kNotReevaluated, "", "not done (" + std::string(previous ? layout::to_string(previous->state) : "never run") + ")", nullptr};
+    }
+    if (!fs::exists(paths.best_checkpoint())) {
+      return {Outcome::kNotReevaluated, "", "its checkpoint " + paths.best_checkpoint().string() + " is missing", nullptr};
+    }
+    const RunLog log(paths.run_log());
+    return Pipeline(e, paths, options, previous).reevaluate();
+  }
   if (previous && previous->state == RunState::kDone && !options.force_train) {
     const auto damage = layout::check_artifacts(paths, *previous);
     if (!damage) {

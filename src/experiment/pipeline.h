@@ -26,6 +26,10 @@ struct PipelineOptions {
   // guard's sensor, sampled by the caller); recorded in status.json and
   // metrics.json. Empty: none.
   std::function<std::optional<double>()> max_temperature;
+  // Recompute the evaluation of a done run from its best.pt without
+  // training (sweep --reevaluate): metrics.json, metrics.h5 and status.json
+  // are rewritten, status.json records when.
+  bool reevaluate = false;
 };
 
 enum class Outcome {
@@ -34,6 +38,7 @@ enum class Outcome {
   kPartial,      // stopped after options.until
   kFailed,       // a stage threw; status.json names it
   kPreempted,    // a stop (signal, parent gone) or a full disk: the next start resumes
+  kNotReevaluated,  // --reevaluate: the run is not done, or its best.pt is missing (error says which)
 };
 
 struct RunOutcome {

@@ -41,6 +41,7 @@ nlohmann::json RunStatus::to_json() const {
   if (!error.empty()) json["error"] = error;
   if (!artifacts.empty()) json["artifacts"] = artifacts;
   if (max_temperature) json["max_temperature"] = *max_temperature;
+  if (!reevaluated.empty()) json["reevaluated"] = reevaluated;
   return json;
 }
 
@@ -56,6 +57,11 @@ RunStatus RunStatus::from_json(const nlohmann::json& json) {
     return it != json.end() && it->is_number_integer() ? it->get<long>() : 0L;
   };
   status.run_id = text("run_id");
+  if (const auto it = json.find("reevaluated"); it != json.end() && it->is_array()) {
+    for (const auto& when : *it) {
+      if (when.is_string()) status.reevaluated.push_back(when.get<std::string>());
+    }
+  }
   status.state = parse_run_state(text("status")).value_or(RunState::kRunning);
   status.stage = text("stage");
   status.error = text("error");

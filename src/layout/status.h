@@ -31,6 +31,9 @@ struct RunStatus {
   // The hottest sensor reading (°C) while this attempt ran (the thermal
   // guard's sensor); absent when there is none.
   std::optional<double> max_temperature;
+  // UTC times at which the evaluation of this done run was recomputed from
+  // its best.pt (sweep --reevaluate); empty when never.
+  std::vector<std::string> reevaluated;
 
   nlohmann::json to_json() const;
   // Missing fields take their defaults; an unknown state reads as running
