@@ -7,6 +7,7 @@
 //   step_bench --arch transformer|lstm [--device cpu|cuda] [--threads N] [--steps N]
 //              [--batch 128] [--length 40] [--full-last-block] [--no-tune-allocator]
 //   step_bench --eval [--arch ...] [--device ...] [--max-length 500] [--per-length 100]
+//   (both: [--pos sinusoidal|learned|none|rope|alibi] [--pool cls|mean|end])
 // Prints one JSON line: {"impl": "cpp", "arch": ..., "ms_per_step": ...}; with
 // --eval, the time of the evaluation stage (eval::evaluate: every test split,
 // batches of 512) over a parity corpus tested on lengths up to --max-length.
@@ -71,7 +72,7 @@ int eval_bench(const model::ModelConfig& config, const torch::Device& device, st
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string arch = "transformer", device_name = "cpu";
+  std::string arch = "transformer", device_name = "cpu", pos = "sinusoidal", pool = "cls";
   std::size_t threads = 1, steps = 30, batch = 128, length = 40, max_length = 500, per_length = 100;
   bool full_last_block = false, tune = true, eval_mode = false;
   for (int i = 1; i < argc; ++i) {
@@ -86,6 +87,8 @@ int main(int argc, char** argv) {
     else if (flag == "--full-last-block") full_last_block = true;
     else if (flag == "--no-tune-allocator") tune = false;
     else if (flag == "--eval") eval_mode = true;
+    else if (flag == "--pos") pos = value();
+    else if (flag == "--pool") pool = value();
     else if (flag == "--max-length") max_length = std::stoul(value());
     else if (flag == "--per-length") per_length = std::stoul(value());
     else {
@@ -98,6 +101,8 @@ int main(int argc, char** argv) {
   const torch::Device device = model::resolve_device(device_name);
   model::ModelConfig config;  // the defaults: d_model 64, 2 layers, 4 heads, d_ff 256
   config.arch = arch;
+  config.pos = pos;
+  config.pool = pool;
   if (eval_mode) return eval_bench(config, device, max_length, per_length);
 
   torch::manual_seed(0);

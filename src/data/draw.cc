@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "data/generate.h"
 #include "util/error.h"
 #include "util/progress.h"
 
@@ -125,6 +126,50 @@ std::optional<std::string> DistinctDraws::draw(int cell_id, const fsm::UniformSa
     if (is_new(s)) return s;
   }
   return std::nullopt;
+}
+
+void add_border_pair(Split& split, const std::string& x, std::uint8_t x_label, const std::string& y,
+                     std::uint8_t y_label, std::size_t L_max) {
+  const std::uint64_t first = split.size();
+  split.add(symbols_of(x), x.size(), x_label);
+  split.add(symbols_of(y), y.size(), y_label);
+  split.pair.push_back(first + 1);
+  split.pair.push_back(first);
+  const std::uint8_t is_long = x.size() > L_max ? 1 : 0;
+  split.is_long.push_back(is_long);
+  split.is_long.push_back(is_long);
+}
+
+void assemble(Corpus& corpus, const std::string& alphabet, const std::string& source, const std::string& dfa_hash,
+                const std::vector<std::string>& classes, const DataConfig& config, std::uint64_t seed,
+                StringSet& taken, DistinctDraws& pools, const SplitMakers& make) {
+  corpus.alphabet = alphabet;
+  corpus.regex = source;
+  corpus.dfa_hash = dfa_hash;
+  DataConfig resolved = config;
+  resolved.seed = seed;
+  corpus.config_json = resolved.identity_json().dump();
+  corpus.generator = kGeneratorVersion;
+  corpus.classes = classes;
+  auto remember = [&](const Split& split) {
+    for (std::size_t i = 0; i < split.size(); ++i) taken.insert(as_key(split.string(i), split.length(i)));
+  };
+  auto add = [&](Split split) { corpus.splits.push_back(std::move(split)); };
+  add(make.training("train", config.train_strings(), /*distinct=*/false));
+  remember(corpus.splits.back());
+  add(make.training("val", config.n_val, /*distinct=*/true));
+  remember(corpus.splits.back());
+  pools.clear();
+  add(make.per_length("test_id", config.L_min, config.L_max, false));
+  taken.clear();  // longer strings and crossing strings cannot collide with the splits above
+  pools.clear();
+  add(make.per_length("test_len_ood", config.L_max + 1, config.L_test_max, false));
+  if (config.edge_holdout > 0) {
+    pools.clear();
+    add(make.per_length("test_edge_ood", config.L_min, config.L_max, true));
+  }
+  pools.clear();
+  add(make.border());
 }
 
 }  // namespace regal::data::draw

@@ -80,6 +80,28 @@ class DistinctDraws {
   std::map<std::pair<int, std::size_t>, std::vector<std::string>> pools_;
 };
 
+// Appends the border pair (x, y) of one length: partners of each other, both
+// marked long when the length exceeds L_max.
+void add_border_pair(Split& split, const std::string& x, std::uint8_t x_label, const std::string& y,
+                     std::uint8_t y_label, std::size_t L_max);
+
+// How a generator makes each split; assemble() calls them in corpus order.
+struct SplitMakers {
+  std::function<Split(const std::string& name, std::size_t count, bool distinct)> training;  // train, val
+  std::function<Split(const std::string& name, std::size_t from, std::size_t to, bool crossed)> per_length;
+  std::function<Split()> border;
+};
+
+// The corpus of one generator: its identity fields (alphabet, source, DFA
+// hash, resolved config, generator version, class names) and the splits in
+// order — train, val (distinct from train), test_id (distinct from both),
+// test_len_ood, test_edge_ood (with held-out transitions), test_border —
+// clearing `taken` and `pools` where later splits cannot collide with earlier
+// ones. `corpus` is the generator's own: the split makers add shortfalls to it.
+void assemble(Corpus& corpus, const std::string& alphabet, const std::string& source, const std::string& dfa_hash,
+                const std::vector<std::string>& classes, const DataConfig& config, std::uint64_t seed,
+                StringSet& taken, DistinctDraws& pools, const SplitMakers& make);
+
 }  // namespace regal::data::draw
 
 namespace regal::data {

@@ -258,14 +258,7 @@ Split TaskGenerator::border_split() {
       const std::size_t choice = options[rng.below(options.size())];
       std::string y = *x;
       y[choice / k] = static_cast<char>(choice % k);
-      const std::uint64_t first = split.size();
-      split.add(symbols_of(*x), length, c);
-      split.add(symbols_of(y), length, label_of(y));
-      split.pair.push_back(first + 1);
-      split.pair.push_back(first);
-      const std::uint8_t is_long = length > config_.L_max ? 1 : 0;
-      split.is_long.push_back(is_long);
-      split.is_long.push_back(is_long);
+      draw::add_border_pair(split, *x, c, y, label_of(y), config_.L_max);
       own.insert(*x);
       ++got;
     }
@@ -275,33 +268,14 @@ Split TaskGenerator::border_split() {
 }
 
 Corpus TaskGenerator::run() {
-  corpus_.alphabet = language_.dfa.alphabet().symbols();
-  corpus_.regex = language_.regex;
-  corpus_.dfa_hash = fsm::content_hash(language_.dfa);
-  DataConfig resolved = config_;
-  resolved.seed = seed_;
-  corpus_.config_json = resolved.identity_json().dump();
-  corpus_.generator = kGeneratorVersion;
-  corpus_.classes = language_.classes;
-
-  auto remember = [&](const Split& split) {
-    for (std::size_t i = 0; i < split.size(); ++i) taken_.insert(draw::as_key(split.string(i), split.length(i)));
-  };
-  corpus_.splits.push_back(training_split("train", config_.train_strings(), /*distinct=*/false));
-  remember(corpus_.splits.back());
-  corpus_.splits.push_back(training_split("val", config_.n_val, /*distinct=*/true));
-  remember(corpus_.splits.back());
-  pools_.clear();
-  corpus_.splits.push_back(per_length_split("test_id", config_.L_min, config_.L_max, false));
-  taken_.clear();  // longer strings and crossing strings cannot collide with the splits above
-  pools_.clear();
-  corpus_.splits.push_back(per_length_split("test_len_ood", config_.L_max + 1, config_.L_test_max, false));
-  if (config_.edge_holdout > 0) {
-    pools_.clear();
-    corpus_.splits.push_back(per_length_split("test_edge_ood", config_.L_min, config_.L_max, true));
-  }
-  pools_.clear();
-  corpus_.splits.push_back(border_split());
+  const draw::SplitMakers make{
+      [&](const std::string& name, std::size_t count, bool distinct) { return training_split(name, count, distinct); },
+      [&](const std::string& name, std::size_t from, std::size_t to, bool crossed) {
+        return per_length_split(name, from, to, crossed);
+      },
+      [&] { return border_split(); }};
+  draw::assemble(corpus_, language_.dfa.alphabet().symbols(), language_.regex,
+                 fsm::content_hash(language_.dfa), language_.classes, config_, seed_, taken_, pools_, make);
   return std::move(corpus_);
 }
 
