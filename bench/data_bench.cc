@@ -3,6 +3,7 @@
 #include <benchmark/benchmark.h>
 
 #include "data/generate.h"
+#include "data/online.h"
 #include "fsm/fsm.h"
 
 using namespace regal;
@@ -49,5 +50,29 @@ void BM_ChomskyCorpus(benchmark::State& state) {
 BENCHMARK(BM_ChomskyCorpus)->Unit(benchmark::kMillisecond);
 
 }  // namespace
+
+
+// Online training data (data.train_mode = online): one batch of 128 strings,
+// lengths uniform in 1..40, as the trainer asks for it every step.
+void BM_OnlineBatch(benchmark::State& state, const char* which) {
+  const std::string name = which;
+  const fsm::Task task = name == "parity" ? fsm::recogniser(language("p", "(b*ab*a)*b*").dfa, "(b*ab*a)*b*")
+                         : name == "cycle_navigation" ? fsm::cycle_navigation(5)
+                                                      : fsm::modular_arithmetic(5, "pmx");
+  data::DataConfig config;
+  config.L_max = 40;
+  config.L_test_max = 40;
+  config.train_mode = data::TrainMode::kOnline;
+  const data::OnlineBatches online(data::Language::of(name, task), config, {}, 1);
+  data::Split batch;
+  std::uint64_t step = 0;
+  for (auto _ : state) {
+    online.batch(step++, 128, batch);
+    benchmark::DoNotOptimize(batch.tokens.data());
+  }
+}
+BENCHMARK_CAPTURE(BM_OnlineBatch, parity, "parity")->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_OnlineBatch, cycle_navigation, "cycle_navigation")->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_OnlineBatch, modular_arithmetic, "modular_arithmetic")->Unit(benchmark::kMicrosecond);
 
 BENCHMARK_MAIN();
