@@ -142,7 +142,7 @@ nlohmann::json Experiment::to_json() const {
           {"data", data.to_json()},
           {"model", model.to_json()},
           {"train", train.to_json()},
-          {"eval", {{"tau", eval.tau}}},
+          {"eval", {{"tau", eval.tau}, {"checkpoint", eval.checkpoint}}},
           {"seed", seed},
           {"device", device},
           {"threads", threads}};
@@ -208,6 +208,10 @@ Experiment Experiment::from_json(const nlohmann::json& json) {
   }
   if (json.contains("eval")) {
     for (const auto& [key, value] : json["eval"].items()) {
+      if (key == "checkpoint") {
+        e.eval.checkpoint = text("eval.checkpoint", value);
+        continue;
+      }
       if (key != "tau") throw KeyError("eval." + key, "unknown key eval." + key + did_you_mean("eval." + key, keys));
       if (!value.is_number()) throw KeyError("eval.tau", "eval.tau must be a number (got " + value.dump() + ")");
       e.eval.tau = value.get<double>();
@@ -222,6 +226,9 @@ Experiment Experiment::from_json(const nlohmann::json& json) {
 void Experiment::validate() const {
   if (threads < 1) throw KeyError("threads", "threads must be at least 1");
   if (!(eval.tau > 0 && eval.tau <= 1)) throw KeyError("eval.tau", "eval.tau must lie in (0, 1]");
+  if (eval.checkpoint != "best" && eval.checkpoint != "last") {
+    throw KeyError("eval.checkpoint", "eval.checkpoint must be best or last (got '" + eval.checkpoint + "')");
+  }
   if (device != "cpu" && device != "cuda" && device != "auto" && device.rfind("cuda:", 0) != 0) {
     throw KeyError("device", "device must be cpu, cuda, cuda:N or auto (got '" + device + "')");
   }

@@ -50,6 +50,9 @@ fsm::Task compile_task(const LanguageSpec& language, std::size_t max_states = fs
 
 struct EvalConfig {
   double tau = 0.95;  // accuracy threshold of the generalisation horizon H_tau
+  // The weights the tests see: best (best.pt, the best validation accuracy;
+  // the first to reach it when validation saturates) | last (the final weights).
+  std::string checkpoint = "best";
 };
 
 struct Experiment {

@@ -160,7 +160,7 @@ class Pipeline {
       status_.reevaluated.push_back(utc_now());
       status_.artifacts = layout::describe_artifacts(paths_);
       layout::write_status(paths_, status_);
-      spdlog::info("run {} re-evaluated from {}", paths_.run_id(), paths_.best_checkpoint().string());
+      spdlog::info("run {} re-evaluated from {}.pt", paths_.run_id(), e_.eval.checkpoint);
       return {Outcome::kDone, "", "", metrics_};
     } catch (const StopRequested&) {
       layout::write_status(paths_, before);
@@ -302,7 +302,7 @@ class Pipeline {
   }
 
   void eval_stage() {
-    summary_ = session_->evaluate(corpus_->corpus, e_.eval.tau);
+    summary_ = session_->evaluate(corpus_->corpus, e_.eval.tau, e_.eval.checkpoint);
     for (const auto& [name, m] : summary_.splits) {
       spdlog::info("  {:<14} acc {:.4f}  worst {:.4f} at length {}", name, m.accuracy, m.worst_accuracy, m.worst_length);
     }
@@ -388,7 +388,7 @@ std::string describe_plan(const Experiment& e, const layout::RunPaths& paths, co
         std::to_string(e.train.steps) + " steps, batch " + std::to_string(e.train.batch_size) + ", lr " +
             nlohmann::json(e.train.lr).dump() + ", seed " + std::to_string(e.seed),
         {paths.last_checkpoint(), paths.best_checkpoint(), paths.history_jsonl(), paths.run_log()});
-  stage("eval", "tau " + nlohmann::json(e.eval.tau).dump(), {});
+  stage("eval", "tau " + nlohmann::json(e.eval.tau).dump() + ", weights of " + e.eval.checkpoint + ".pt", {});
   stage("write", "", {paths.metrics_json(), paths.metrics_h5(), paths.env_json()});
   if (options.until) out += "stops after " + *options.until + "\n";
   return out;
@@ -401,8 +401,9 @@ RunOutcome run_experiment(const Experiment& e, const layout::RunPaths& paths, co
     if (!previous || previous->state != RunState::kDone) {
       return {Outcome::kNotReevaluated, "", "not done (" + std::string(previous ? layout::to_string(previous->state) : "never run") + ")", nullptr};
     }
-    if (!fs::exists(paths.best_checkpoint())) {
-      return {Outcome::kNotReevaluated, "", "its checkpoint " + paths.best_checkpoint().string() + " is missing", nullptr};
+    const fs::path weights = e.eval.checkpoint == "last" ? paths.last_checkpoint() : paths.best_checkpoint();
+    if (!fs::exists(weights)) {
+      return {Outcome::kNotReevaluated, "", "its checkpoint " + weights.string() + " is missing", nullptr};
     }
     const RunLog log(paths.run_log());
     return Pipeline(e, paths, options, previous).reevaluate();

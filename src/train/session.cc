@@ -67,10 +67,10 @@ TrainResult Session::train(const data::Corpus& corpus, const TrainConfig& config
   return regal::train::train(*impl_->model, corpus, config, options);
 }
 
-eval::Summary Session::evaluate(const data::Corpus& corpus, double tau) {
-  const auto best = impl_->options.checkpoint_dir / "best.pt";
-  if (!impl_->options.checkpoint_dir.empty() && std::filesystem::exists(best)) {
-    load_weights(*impl_->model, best, impl_->device);
+eval::Summary Session::evaluate(const data::Corpus& corpus, double tau, const std::string& checkpoint) {
+  const auto weights = impl_->options.checkpoint_dir / (checkpoint == "last" ? "last.pt" : "best.pt");
+  if (!impl_->options.checkpoint_dir.empty() && std::filesystem::exists(weights)) {
+    load_weights(*impl_->model, weights, impl_->device);
   }
   return eval::evaluate(*impl_->model, corpus, impl_->device, 512, tau, impl_->options.prefix_dfa.get());
 }

@@ -56,9 +56,10 @@ class Session {
 
   // Trains on the corpus (resuming from last.pt when present).
   TrainResult train(const data::Corpus& corpus, const TrainConfig& config);
-  // Evaluates every test split with the weights of best.pt when it exists
-  // (the best validation accuracy), else the current weights.
-  eval::Summary evaluate(const data::Corpus& corpus, double tau);
+  // Evaluates every test split with the weights of `checkpoint` ("best":
+  // best.pt, the best validation accuracy; "last": last.pt) when it exists,
+  // else the current weights.
+  eval::Summary evaluate(const data::Corpus& corpus, double tau, const std::string& checkpoint = "best");
 
  private:
   struct Impl;

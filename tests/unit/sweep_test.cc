@@ -132,6 +132,8 @@ TEST_F(SpecFile, TasksByGeneratorClassesOrFileAndTheirErrors) {
             std::string::npos);
   EXPECT_EQ(error_of(std::string(kHeader) + "\"train.target\" = \"prefix\"\n\"model.pool\" = \"mean\"\n[grid]\nseed = [0]\n"),
             "SPEC:6: train.target = prefix reads every position causally; model.pool = mean looks ahead (use cls or end)");
+  EXPECT_EQ(error_of(std::string(kHeader) + "\"eval.checkpoint\" = \"first\"\n[grid]\nseed = [0]\n"),
+            "SPEC:5: eval.checkpoint must be best or last (got 'first')");
   EXPECT_EQ(error_of(std::string(kHeader) + "\"train.target\" = \"suffix\"\n[grid]\nseed = [0]\n"),
             "SPEC:5: train.target must be string or prefix (got 'suffix')");
   EXPECT_NE(error_of(std::string(kHeader) + "[grid]\nlanguage = [{ name = \"f\", fsm = \"/nonexistent.json\" }]\n")
