@@ -175,7 +175,9 @@ std::string length_axis(std::uint64_t shortest, std::uint64_t longest) {
 std::vector<double> chance_by_length(const layout::SplitScores& scores, double split_chance) {
   std::vector<double> line;
   for (std::size_t i = 0; i < scores.length.size(); ++i) {
-    if (i < scores.accepted.size() && scores.n[i] > 0) {
+    if (i < scores.majority.size() && scores.n[i] > 0) {  // any number of classes
+      line.push_back(static_cast<double>(scores.majority[i]) / static_cast<double>(scores.n[i]));
+    } else if (i < scores.accepted.size() && scores.n[i] > 0) {  // older files: two classes
       const double share = static_cast<double>(scores.accepted[i]) / static_cast<double>(scores.n[i]);
       line.push_back(std::max(share, 1 - share));
     } else {

@@ -314,7 +314,7 @@ void list_experiments() {
   for (const auto& e : all) width = std::max(width, e.name.size());
   for (const auto& e : all) {
     std::cout << e.name << std::string(width + 2 - e.name.size(), ' ') << e.description << "  ["
-              << e.language.regex << " over " << e.language.alphabet << "]\n";
+              << e.language.describe() << " over " << e.language.alphabet << "]\n";
   }
 }
 

@@ -111,7 +111,8 @@ SplitMetrics split_metrics(const std::string& split, const std::vector<Predictio
     m.loss /= static_cast<double>(m.n);
     metrics.accuracy += m.accuracy;
     const auto& counts = classes_by_length[length];
-    metrics.chance += static_cast<double>(*std::max_element(counts.begin(), counts.end())) / static_cast<double>(m.n);
+    m.majority = *std::max_element(counts.begin(), counts.end());
+    metrics.chance += static_cast<double>(m.majority) / static_cast<double>(m.n);
     if (m.accuracy < metrics.worst_accuracy) {
       metrics.worst_accuracy = m.accuracy;
       metrics.worst_length = length;

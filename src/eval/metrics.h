@@ -32,7 +32,8 @@ inline float confidence_of(const Prediction& p) {
 struct LengthMetrics {
   std::size_t length = 0;  // string length
   std::size_t n = 0;       // strings of this length
-  std::size_t accepted = 0;  // of them, accepted strings
+  std::size_t accepted = 0;  // of them, accepted strings (label 1)
+  std::size_t majority = 0;  // of them, strings of the most frequent class
   double accuracy = 0;     // fraction classified correctly
   double loss = 0;         // mean cross-entropy
 };

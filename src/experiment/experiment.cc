@@ -76,6 +76,18 @@ std::string LanguageSpec::kind() const {
   return "regex";
 }
 
+std::string LanguageSpec::describe() const {
+  const std::string how = kind();
+  if (how == "regex") return regex;
+  if (how == "fsm") return "fsm " + fsm;
+  if (how == "generator") {
+    return generator + " n=" + std::to_string(n) + (generator == "modular_arithmetic" ? " operators=" + operators : "");
+  }
+  std::string names;
+  for (const auto& entry : classes) names += (names.empty() ? "" : ", ") + entry.first;
+  return "classes " + names;
+}
+
 nlohmann::json LanguageSpec::to_json() const {
   nlohmann::json class_table = nlohmann::json::object();
   for (const auto& [class_name, class_regex] : classes) class_table[class_name] = class_regex;

@@ -34,6 +34,8 @@ struct LanguageSpec {
 
   // "regex", "classes", "generator" or "fsm".
   std::string kind() const;
+  // One line for listings: the regex, "classes even, odd", "cycle_navigation n=5", "fsm tasks/x.json".
+  std::string describe() const;
   // Classes the task has, as far as the spec says without compiling (a file's: 2); for estimates.
   std::size_t num_classes_hint() const {
     if (!classes.empty()) return classes.size();

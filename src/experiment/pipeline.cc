@@ -81,6 +81,7 @@ layout::RunCurves curves_of(const std::vector<train::HistoryRow>& history, const
       scores.length.push_back(m.length);
       scores.n.push_back(m.n);
       scores.accepted.push_back(m.accepted);
+      scores.majority.push_back(m.majority);
       scores.accuracy.push_back(m.accuracy);
       scores.loss.push_back(m.loss);
     }
@@ -368,11 +369,7 @@ std::string describe_plan(const Experiment& e, const layout::RunPaths& paths, co
     out += "=== " + name + " ===  " + settings + "\n";
     for (const auto& f : files) out += "    writes " + f.string() + "\n";
   };
-  const std::string task = e.language.kind() == "regex"       ? "regex " + e.language.regex
-                           : e.language.kind() == "generator" ? "generator " + e.language.generator
-                           : e.language.kind() == "fsm"       ? "labelled DFA " + e.language.fsm
-                                                              : "classes";
-  stage("fsm", task + " over " + e.language.alphabet,
+  stage("fsm", (e.language.kind() == "regex" ? "regex " : "") + e.language.describe() + " over " + e.language.alphabet,
         {paths.experiment_json(), paths.status_json(), paths.fsm_json(), paths.fsm_dot()});
   stage("data",
         "L " + std::to_string(e.data.L_min) + ".." + std::to_string(e.data.L_max) + ", tests to " +

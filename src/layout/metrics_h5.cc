@@ -19,6 +19,7 @@ void write_curves(const io::h5::Group& group, const RunCurves& curves) {
     g.write("accuracy", split.accuracy);
     g.write("loss", split.loss);
     if (!split.accepted.empty()) g.write("accepted", split.accepted);
+    if (!split.majority.empty()) g.write("majority", split.majority);
     if (!split.confusion.empty()) {
       g.write("confusion", split.confusion);
       g.write_strings("classes", split.classes);
@@ -60,10 +61,11 @@ RunCurves read_curves(const fs::path& path) {
     const io::h5::Group g = eval.open_group(name);
     SplitScores& scores = curves.eval[name];
     scores = {g.read<std::uint64_t>("length"), g.read<std::uint64_t>("n"), g.read<double>("accuracy"),
-              g.read<double>("loss"), {}, {}, {}};
+              g.read<double>("loss"), {}, {}, {}, {}};
     const auto datasets = g.children();
     auto has = [&](const char* dataset) { return std::find(datasets.begin(), datasets.end(), dataset) != datasets.end(); };
     if (has("accepted")) scores.accepted = g.read<std::uint64_t>("accepted");
+    if (has("majority")) scores.majority = g.read<std::uint64_t>("majority");
     if (has("confusion")) {
       scores.confusion = g.read<std::uint64_t>("confusion");
       scores.classes = g.read_strings("classes");

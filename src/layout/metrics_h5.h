@@ -33,6 +33,7 @@ struct SplitScores {
   std::vector<std::uint64_t> length, n;  // per evaluated length: the length, strings evaluated
   std::vector<double> accuracy, loss;    // per length
   std::vector<std::uint64_t> accepted;   // per length: strings labelled accepted (empty in older files)
+  std::vector<std::uint64_t> majority;   // per length: strings of the most frequent class (empty in older files)
   std::vector<std::uint64_t> confusion;  // k x k row-major, [true class][predicted class] (empty in older files)
   std::vector<std::string> classes;      // the k class names, by index (with confusion)
 };

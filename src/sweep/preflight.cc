@@ -63,7 +63,9 @@ Check check_disk(const fs::path& root, const std::vector<const PlannedRun*>& run
     need += estimate.run_bytes;
     ++todo;
     const auto& e = run->experiment;
-    const std::string corpus_key = e.language.regex + '\n' + e.language.alphabet + '\n' + e.data.to_json().dump() + '\n' + std::to_string(e.seed);
+    nlohmann::json language = e.language.to_json();
+    language.erase("name");  // a label: the same task under two names is one corpus
+    const std::string corpus_key = language.dump() + '\n' + e.data.to_json().dump() + '\n' + std::to_string(e.seed);
     if (corpora.insert(corpus_key).second) need += estimate.corpus_bytes;
   }
   const fs::path existing = existing_ancestor(root);
@@ -107,7 +109,7 @@ std::vector<Check> preflight(const PreflightInput& input) {
   bool cuda = false;
   std::string cuda_run;
   for (const auto& run : *input.runs) {
-    languages.insert(run.experiment.language.name + "\n" + run.experiment.language.regex);
+    languages.insert(run.experiment.language.to_json().dump());
     sizes.emplace_back(run.run_id, &run.experiment);
     if (run.experiment.device.rfind("cuda", 0) == 0 && !cuda) {
       cuda = true;

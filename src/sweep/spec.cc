@@ -404,6 +404,13 @@ std::vector<PlannedRun> expand(const SweepSpec& spec, std::size_t max_points) {
               }
             }
             nlohmann::json table = value;
+            if (table.contains("fsm") && table["fsm"].is_string()) {
+              // A labelled DFA file is found beside the spec, wherever the sweep is started from.
+              const fs::path file = table["fsm"].get<std::string>();
+              if (file.is_relative()) {
+                table["fsm"] = fs::absolute(spec.file.parent_path() / file).lexically_normal().string();
+              }
+            }
             if (!table.contains("name")) {
               table["name"] = value.contains("regex")       ? value["regex"]
                               : value.contains("generator") ? value["generator"]
