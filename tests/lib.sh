@@ -7,7 +7,7 @@ check() { if [ "$2" == "$3" ]; then ok "$1"; else bad "$1: expected [$2] got [$3
 untimed() { "${REGAL_PYTHON:-/usr/bin/python3}" -c "
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1])))
-drop = [i for i, c in enumerate(rows[0]) if c.startswith('train_seconds')]
+drop = [i for i, c in enumerate(rows[0]) if c.startswith(('train_seconds', 'eval_seconds'))]
 for row in rows: print(','.join(c for i, c in enumerate(row) if i not in drop))" "$1"; }
 # A small sweep spec on stdout: small_spec NAME STEPS SEEDS... (a_plus, tiny
 # corpus; a run takes about a second at 30 steps).

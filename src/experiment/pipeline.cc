@@ -303,7 +303,12 @@ class Pipeline {
   }
 
   void eval_stage() {
+    const auto start = Clock::now();
     summary_ = session_->evaluate(corpus_->corpus, e_.eval.tau, e_.eval.checkpoint);
+    eval_seconds_ = std::chrono::duration<double>(Clock::now() - start).count();
+    spdlog::info("  evaluated in {:.1f} s{}", eval_seconds_,
+                 trained_.seconds > 0 ? fmt::format(" ({:.0f}% of training's {:.1f} s)", 100 * eval_seconds_ / trained_.seconds, trained_.seconds)
+                                      : std::string());
     for (const auto& [name, m] : summary_.splits) {
       spdlog::info("  {:<14} acc {:.4f}  worst {:.4f} at length {}", name, m.accuracy, m.worst_accuracy, m.worst_length);
     }
@@ -320,6 +325,7 @@ class Pipeline {
     metrics_["stopped_early"] = trained_.stopped_early;
     metrics_["train_seconds"] = trained_.seconds;
     metrics_["strings_per_second"] = trained_.strings_per_second;
+    metrics_["eval_seconds"] = eval_seconds_;
     if (options_.max_temperature) {
       if (const auto hottest = options_.max_temperature()) metrics_["max_temperature"] = *hottest;
     }
@@ -351,6 +357,7 @@ class Pipeline {
   std::unique_ptr<train::Session> session_;
   train::TrainResult trained_;
   eval::Summary summary_;
+  double eval_seconds_ = 0;  // the eval stage's wall time
   nlohmann::json metrics_;
   std::optional<layout::RunStatus> previous_;
 };

@@ -18,7 +18,7 @@ inline std::vector<std::string> metrics_json_keys() {
     }
   }
   for (const char* key : {"ood_gap_len", "ood_gap_edge", "ood_gap_border", "horizon", "tau", "parameters", "d_model", "steps",
-                          "best_step", "best_val_acc", "train_seconds", "strings_per_second"}) {
+                          "best_step", "best_val_acc", "train_seconds", "strings_per_second", "eval_seconds"}) {
     keys.push_back(key);
   }
   return keys;

@@ -88,7 +88,7 @@ grep -q "resuming from .* at step 40" "$folder/logs/run.log" && ok "the promoted
 import json, sys
 def metrics(d):
     m = json.load(open(d + "/metrics.json"))
-    return {k: v for k, v in m.items() if k not in ("train_seconds", "strings_per_second")}
+    return {k: v for k, v in m.items() if k not in ("train_seconds", "strings_per_second", "eval_seconds")}
 def history(d):
     return [{k: v for k, v in json.loads(l).items() if k not in ("elapsed_seconds", "strings_per_second")} for l in open(d + "/logs/history.jsonl")]
 a, b = sys.argv[1], sys.argv[2]

@@ -55,7 +55,7 @@ case "$msg" in *"already done"*) ok "done run: says so" ;; *) bad "done run: say
 
 # Same seed, another folder: identical metrics save timings; the corpus is a cache hit in a shared root.
 "$SWEEP" "${tiny[@]}" --results "$work/r2" >/dev/null 2>&1
-strip() { $PY -c "import json,sys; m=json.load(open(sys.argv[1])); [m.pop(k) for k in ('train_seconds','strings_per_second')]; print(json.dumps(m, sort_keys=True))" "$1"; }
+strip() { $PY -c "import json,sys; m=json.load(open(sys.argv[1])); [m.pop(k) for k in ('train_seconds','strings_per_second','eval_seconds')]; print(json.dumps(m, sort_keys=True))" "$1"; }
 check "same seed, same metrics" "$(strip "$run_dir/metrics.json")" "$(strip "$work"/r2/a_plus/runs/*/*/metrics.json)"
 "$SWEEP" "${tiny[@]}" --results "$work/r1" --seed 1 >/dev/null 2>&1
 grep -q '"cache_hit": false' "$work"/r1/a_plus/runs/*/*/data/telemetry.json && ok "another seed, another corpus" || bad "seed corpus"
