@@ -1,7 +1,7 @@
-// The torch edge of evaluation. Batches are built on the host (pinned memory
-// when the model is on a GPU, so the copy does not block) and every batch's
+// The torch edge of evaluation. Passes are built on the host (pinned memory
+// when the model is on a GPU, so the copy does not block) and every pass's
 // per-string outputs stay on the device until the split is done: one copy
-// back per split, not one synchronisation per batch.
+// back per split, not one synchronisation per pass.
 #include "eval/evaluate.h"
 
 #include "data/batches.h"
@@ -47,35 +47,125 @@ torch::Tensor prefix_labels(const data::Split& split, const data::Batch& batch, 
   return device.is_cpu() ? labels : labels.to(device, /*non_blocking=*/true);
 }
 
+namespace {
+
+// One forward pass: strings in prediction order, padded on the right to the
+// longest (lengths differ only for a model that reads padded rows).
+struct Pass {
+  std::vector<std::uint32_t> indices;
+  std::vector<std::int64_t> lengths;
+  std::size_t width = 0;
+};
+
+// A padded pass holds at most this many symbols, padding included: its
+// activations stay a few MiB however long the strings.
+constexpr std::size_t kPassSymbols = std::size_t{1} << 15;
+
+// The passes over a split, in the order of data::evaluation_batches (so
+// predictions come out in that order whatever the passes). A model that reads
+// padded rows takes consecutive lengths together, up to `batch_size` strings
+// and kPassSymbols symbols (10 strings of each length no longer make 10-row
+// passes through 500 recurrent steps); any other model takes one length per
+// pass, up to `batch_size` strings (a transformer bounds its attention's
+// memory itself, model/transformer.cc).
+std::vector<Pass> plan_passes(const model::ClassifierImpl& model, const data::Split& split, std::size_t batch_size) {
+  std::vector<Pass> passes;
+  for (const data::Batch& batch : data::evaluation_batches(split, batch_size)) {
+    if (model.reads_padded()) {
+      for (const std::uint32_t index : batch.indices) {
+        const std::size_t rows = passes.empty() ? 0 : passes.back().indices.size();
+        if (passes.empty() || rows + 1 > batch_size || (rows + 1) * batch.length > kPassSymbols) passes.emplace_back();
+        Pass& pass = passes.back();
+        pass.indices.push_back(index);
+        pass.lengths.push_back(static_cast<std::int64_t>(batch.length));
+        pass.width = batch.length;  // lengths ascend
+      }
+      continue;
+    }
+    Pass pass;
+    pass.indices = batch.indices;
+    pass.lengths.assign(pass.indices.size(), static_cast<std::int64_t>(batch.length));
+    pass.width = batch.length;
+    passes.push_back(std::move(pass));
+  }
+  return passes;
+}
+
+struct PassTensors {
+  torch::Tensor tokens;   // [B, width] int64, symbol 0 past each row's length
+  torch::Tensor labels;   // [B] int64
+  torch::Tensor lengths;  // [B] int64
+  torch::Tensor prefix;   // [B, width] int64 per-prefix labels (kIgnoredLabel past the length), with a prefix DFA
+};
+
+PassTensors pass_tensors(const data::Split& split, const Pass& pass, const torch::Device& device,
+                         const fsm::Dfa* prefix_dfa) {
+  const auto rows = static_cast<std::int64_t>(pass.indices.size());
+  const auto width = static_cast<std::int64_t>(pass.width);
+  const auto host = torch::TensorOptions().dtype(torch::kInt64).pinned_memory(device.is_cuda());
+  PassTensors x{torch::zeros({rows, width}, host), torch::empty({rows}, host), torch::empty({rows}, host), {}};
+  if (prefix_dfa != nullptr) x.prefix = torch::full({rows, width}, kIgnoredLabel, host);
+  auto* tokens = x.tokens.data_ptr<std::int64_t>();
+  auto* labels = x.labels.data_ptr<std::int64_t>();
+  auto* lengths = x.lengths.data_ptr<std::int64_t>();
+  auto* prefix = prefix_dfa != nullptr ? x.prefix.data_ptr<std::int64_t>() : nullptr;
+  for (std::int64_t row = 0; row < rows; ++row) {
+    const std::uint32_t i = pass.indices[static_cast<std::size_t>(row)];
+    const std::int64_t length = pass.lengths[static_cast<std::size_t>(row)];
+    const std::uint8_t* symbols = split.string(i);
+    for (std::int64_t at = 0; at < length; ++at) tokens[row * width + at] = symbols[at];
+    labels[row] = split.labels[i];
+    lengths[row] = length;
+    if (prefix != nullptr) {
+      fsm::StateId q = prefix_dfa->start();
+      for (std::int64_t at = 0; at < length; ++at) {
+        q = prefix_dfa->next(q, symbols[at]);
+        const std::uint8_t label = prefix_dfa->label(q);
+        prefix[row * width + at] = label == fsm::kNoClass ? kIgnoredLabel : label;
+      }
+    }
+  }
+  if (device.is_cpu()) return x;
+  auto move = [&](const torch::Tensor& host_tensor) {
+    return host_tensor.defined() ? host_tensor.to(device, /*non_blocking=*/true) : host_tensor;
+  };
+  return {move(x.tokens), move(x.labels), move(x.lengths), move(x.prefix)};
+}
+
+}  // namespace
+
 std::vector<Prediction> predict(model::ClassifierImpl& model, const data::Split& split, const torch::Device& device,
                                 std::size_t batch_size, bool stoppable, const fsm::Dfa* prefix_dfa,
                                 std::optional<double>* positions) {
   torch::NoGradGuard no_grad;
   model.eval();
-  const std::vector<data::Batch> batches = data::evaluation_batches(split, batch_size);
-  // Per batch, on the device: [B, 2] of (p_accept, loss) for a recogniser,
+  const std::vector<Pass> passes = plan_passes(model, split, batch_size);
+  // Per pass, on the device: [B, 2] of (p_accept, loss) for a recogniser,
   // [B, 3] of (confidence, loss, predicted class) for a k-class task.
   std::vector<torch::Tensor> outputs;
   std::int64_t classes = 2;
   torch::Tensor position_hits = torch::zeros({2}, torch::TensorOptions().dtype(torch::kFloat64).device(device));
-  outputs.reserve(batches.size());
-  for (const data::Batch& batch : batches) {
+  outputs.reserve(passes.size());
+  for (const Pass& pass : passes) {
     if (stoppable) progress_point();
     else heartbeat();
-    const auto [tokens, labels] = batch_tensors(split, batch, device);
+    const PassTensors tensors = pass_tensors(split, pass, device, prefix_dfa);
     torch::Tensor logits;
     if (prefix_dfa != nullptr) {
-      const torch::Tensor per_position = model.forward_positions(tokens);  // [B, T, k]
-      const torch::Tensor targets = prefix_labels(split, batch, *prefix_dfa, device);
-      const torch::Tensor labelled = targets.ne(kIgnoredLabel);
-      position_hits[0] += per_position.argmax(2).eq(targets).logical_and(labelled).sum().to(torch::kFloat64);
+      // Exact up to each row's length (causal); padding positions carry no label.
+      const torch::Tensor per_position = model.forward_positions(tensors.tokens);  // [B, T, k]
+      const torch::Tensor labelled = tensors.prefix.ne(kIgnoredLabel);
+      position_hits[0] += per_position.argmax(2).eq(tensors.prefix).logical_and(labelled).sum().to(torch::kFloat64);
       position_hits[1] += labelled.sum().to(torch::kFloat64);
-      logits = per_position.select(1, -1);
+      const torch::Tensor last = (tensors.lengths - 1).view({-1, 1, 1}).expand({per_position.size(0), 1, per_position.size(2)});
+      logits = per_position.gather(1, last).squeeze(1);
+    } else if (model.reads_padded()) {
+      logits = model.forward_padded(tensors.tokens, tensors.lengths);
     } else {
-      logits = model.forward(tokens);
+      logits = model.forward(tensors.tokens);
     }
     const torch::Tensor log_probs = torch::log_softmax(logits, 1);
-    const torch::Tensor losses = -log_probs.gather(1, labels.unsqueeze(1)).squeeze(1);
+    const torch::Tensor losses = -log_probs.gather(1, tensors.labels.unsqueeze(1)).squeeze(1);
     classes = log_probs.size(1);
     if (classes == 2) {
       outputs.push_back(torch::stack({log_probs.select(1, 1).exp(), losses}, 1));
@@ -94,9 +184,10 @@ std::vector<Prediction> predict(model::ClassifierImpl& model, const data::Split&
   if (outputs.empty()) return predictions;
   const torch::Tensor host = torch::cat(outputs).to(torch::kCPU).contiguous();
   const float* values = host.data_ptr<float>();
-  for (const data::Batch& batch : batches) {
-    for (const std::uint32_t index : batch.indices) {
-      const auto length = static_cast<std::uint32_t>(batch.length);
+  for (const Pass& pass : passes) {
+    for (std::size_t row = 0; row < pass.indices.size(); ++row) {
+      const std::uint32_t index = pass.indices[row];
+      const auto length = static_cast<std::uint32_t>(pass.lengths[row]);
       if (classes == 2) {
         predictions.push_back({length, split.labels[index], values[0], values[1]});
         values += 2;

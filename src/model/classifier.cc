@@ -4,6 +4,8 @@
 #include "model/transformer.h"
 #include "util/error.h"
 
+#include <stdexcept>
+
 namespace regal::model {
 
 Classifier build_classifier(const ModelConfig& config, std::size_t num_symbols, std::size_t max_length,
@@ -13,6 +15,10 @@ Classifier build_classifier(const ModelConfig& config, std::size_t num_symbols, 
     return std::make_shared<TransformerClassifierImpl>(config, num_symbols, max_length, num_classes, causal);
   }
   return std::make_shared<RecurrentClassifierImpl>(config, num_symbols, num_classes);
+}
+
+torch::Tensor ClassifierImpl::forward_padded(const torch::Tensor& /*tokens*/, const torch::Tensor& /*lengths*/) {
+  throw std::logic_error("forward_padded on a model that does not read padded rows");
 }
 
 std::size_t count_parameters(const torch::nn::Module& model) {

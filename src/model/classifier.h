@@ -18,6 +18,14 @@ class ClassifierImpl : public torch::nn::Module {
   // (per-prefix targets). Causal: a transformer built causal attends to no
   // later position; recurrent models are causal by construction.
   virtual torch::Tensor forward_positions(const torch::Tensor& tokens) = 0;
+
+  // Evaluation over strings of mixed lengths. A model whose output at a
+  // position reads nothing after it (recurrent models) takes rows padded on
+  // the right: forward_padded(tokens [B, T], lengths [B] int64) gives each
+  // row's logits [B, k] at its own length, as forward() gives the row alone,
+  // and forward_positions' rows are exact up to each row's length.
+  virtual bool reads_padded() const { return false; }
+  virtual torch::Tensor forward_padded(const torch::Tensor& tokens, const torch::Tensor& lengths);
 };
 using Classifier = std::shared_ptr<ClassifierImpl>;
 

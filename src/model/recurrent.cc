@@ -33,17 +33,29 @@ torch::Tensor RecurrentClassifierImpl::forward(const torch::Tensor& tokens) {
   return head_(final_states[-1]);
 }
 
+torch::Tensor RecurrentClassifierImpl::last_layer(const torch::Tensor& x) {
+  if (lstm_) return std::get<0>(lstm_->forward(x));
+  if (gru_) return std::get<0>(gru_->forward(x));
+  return std::get<0>(rnn_->forward(x));
+}
+
 torch::Tensor RecurrentClassifierImpl::forward_positions(const torch::Tensor& tokens) {
-  const torch::Tensor x = embedding_(tokens);  // the end token reads nothing a prefix needs
-  torch::Tensor outputs;  // [B, T, D], the last layer at every step
-  if (lstm_) {
-    outputs = std::get<0>(lstm_->forward(x));
-  } else if (gru_) {
-    outputs = std::get<0>(gru_->forward(x));
-  } else {
-    outputs = std::get<0>(rnn_->forward(x));
+  return head_(last_layer(embedding_(tokens)));  // the end token reads nothing a prefix needs
+}
+
+torch::Tensor RecurrentClassifierImpl::forward_padded(const torch::Tensor& tokens, const torch::Tensor& lengths) {
+  // The state after each row's last symbol (or after its end token, written
+  // at the row's own length); what follows in the row is never read.
+  torch::Tensor ids = tokens;
+  torch::Tensor read_at = lengths - 1;
+  if (end_token_ >= 0) {
+    ids = torch::cat({tokens, torch::zeros({tokens.size(0), 1}, tokens.options())}, 1);
+    ids.scatter_(1, lengths.unsqueeze(1), end_token_);
+    read_at = lengths;
   }
-  return head_(outputs);
+  const torch::Tensor outputs = last_layer(embedding_(ids));  // [B, T', D]
+  const torch::Tensor index = read_at.view({-1, 1, 1}).expand({outputs.size(0), 1, outputs.size(2)});
+  return head_(outputs.gather(1, index).squeeze(1));
 }
 
 }  // namespace regal::model

@@ -11,8 +11,12 @@ class RecurrentClassifierImpl : public ClassifierImpl {
   RecurrentClassifierImpl(const ModelConfig& config, std::size_t num_symbols, std::size_t num_classes = 2);
   torch::Tensor forward(const torch::Tensor& tokens) override;
   torch::Tensor forward_positions(const torch::Tensor& tokens) override;
+  bool reads_padded() const override { return true; }
+  torch::Tensor forward_padded(const torch::Tensor& tokens, const torch::Tensor& lengths) override;
 
  private:
+  torch::Tensor last_layer(const torch::Tensor& x);  // [B, T, D] -> the last layer's output at every step
+
   std::string arch_;
   std::int64_t end_token_;  // the appended readout token (pool = end), -1 without
   torch::nn::Embedding embedding_{nullptr};

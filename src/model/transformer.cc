@@ -1,20 +1,25 @@
 // Pre-LN transformer classifier.
 //
 // Every row of a batch has one length, so attention needs no padding mask; a
-// causal model (per-prefix targets) masks later positions. With CLS
-// pooling only the CLS row of the last block feeds the head, so the last
+// causal model (per-prefix targets) masks later positions. With CLS or end
+// pooling only one row of the last block feeds the head, so the last
 // block computes queries, the output projection and the MLP for that row
 // alone (keys and values still cover every position): the logits and their
 // gradients are exactly those of the full computation, at a fraction of the
 // last block's cost.
 #include "model/transformer.h"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace regal::model {
 namespace {
 
 namespace F = torch::nn::functional;
+
+// Evaluation computes attention in groups of strings of at most this many bytes of scores.
+constexpr double kScoreBytes = 4.0 * 1024 * 1024;
 
 // rotate_half: (x1, x2) -> (-x2, x1) over the two halves of the last dimension.
 torch::Tensor rotate_half(const torch::Tensor& x) {
@@ -37,8 +42,7 @@ TransformerBlockImpl::TransformerBlockImpl(std::int64_t d_model, std::int64_t n_
 }
 
 torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
-                                            const torch::Tensor& bias, const torch::Tensor& mask,
-                                            bool first_row_only) {
+                                            const torch::Tensor& bias, const torch::Tensor& mask, std::int64_t only_row) {
   const std::int64_t batch = x.size(0), length = x.size(1), width = x.size(2);
   const std::int64_t head_width = width / n_heads_;
   // [B, T, 3D] -> three [B, H, T, Dh] views.
@@ -49,15 +53,46 @@ torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x, const torch:
     k = k * cos + rotate_half(k) * sin;
   }
   torch::Tensor residual = x;
-  if (first_row_only) {
-    q = q.narrow(2, 0, 1);
-    residual = x.narrow(1, 0, 1);
+  std::int64_t first = 0;  // the first query row computed
+  if (only_row >= 0) {
+    q = q.narrow(2, only_row, 1);
+    residual = x.narrow(1, only_row, 1);
+    first = only_row;
   }
-  torch::Tensor scores = torch::matmul(q, k.transpose(-2, -1)) * (1.0 / std::sqrt(static_cast<double>(head_width)));
-  if (bias.defined()) scores = scores + (first_row_only ? bias.narrow(1, 0, 1) : bias);
-  if (mask.defined()) scores = scores.masked_fill(first_row_only ? mask.narrow(0, 0, 1) : mask, -INFINITY);
-  const torch::Tensor attention = dropout_(torch::softmax(scores, -1));
-  const torch::Tensor context = torch::matmul(attention, v).transpose(1, 2).reshape({batch, q.size(2), width});
+  // The scores [B, H, T, T] are the largest tensor of a long string's pass:
+  // scaled, biased and masked in place (no autograd use needs the unscaled
+  // product), so each of those steps is not another pass through fresh
+  // memory. A power-of-two scale (head width 4, 16, 64, 256) goes on the
+  // queries instead, T x Dh products rather than T x T, and exactly so:
+  // scaling by a power of two commutes with every rounding of the product.
+  const double scale = 1.0 / std::sqrt(static_cast<double>(head_width));
+  int exponent = 0;
+  const bool exact_on_queries = std::frexp(scale, &exponent) == 0.5;
+  if (exact_on_queries) q = q * scale;
+  const torch::Tensor keys = k.transpose(-2, -1);
+  // Without gradients (evaluation), the strings go through attention in
+  // groups whose scores stay within kScoreBytes: a group's scores stay in
+  // cache and come from the heap, not from fresh pages, however long the
+  // strings. Each string's numbers are those of the whole batch.
+  const std::int64_t rows = q.size(2);
+  std::int64_t group = batch;
+  if (!torch::GradMode::is_enabled()) {
+    const double string_bytes = 4.0 * static_cast<double>(n_heads_ * rows * length);
+    group = std::clamp<std::int64_t>(static_cast<std::int64_t>(kScoreBytes / string_bytes), 1, batch);
+  }
+  std::vector<torch::Tensor> contexts;
+  for (std::int64_t begin = 0; begin < batch; begin += group) {
+    const std::int64_t n = std::min(group, batch - begin);
+    auto part = [&](const torch::Tensor& t) { return n == batch ? t : t.narrow(0, begin, n); };
+    torch::Tensor scores = torch::matmul(part(q), part(keys));
+    if (!exact_on_queries) scores.mul_(scale);
+    if (bias.defined()) scores.add_(bias.narrow(1, first, rows));
+    if (mask.defined()) scores.masked_fill_(mask.narrow(0, first, rows), -INFINITY);
+    contexts.push_back(torch::matmul(dropout_(torch::softmax(scores, -1)), part(v)));  // [n, H, rows, Dh]
+  }
+  const torch::Tensor context = (contexts.size() == 1 ? contexts[0] : torch::cat(contexts, 0))
+                                    .transpose(1, 2)
+                                    .reshape({batch, rows, width});
   const torch::Tensor h = residual + dropout_(out_(context));
   return h + dropout_(down_(F::gelu(up_(norm_mlp_(h)))));
 }
@@ -85,8 +120,7 @@ TransformerClassifierImpl::TransformerClassifierImpl(const ModelConfig& config, 
   causal_ = causal;
 }
 
-const TransformerClassifierImpl::Tables& TransformerClassifierImpl::tables(std::int64_t length,
-                                                                          const torch::Device& device) {
+TransformerClassifierImpl::Tables TransformerClassifierImpl::tables(std::int64_t length, const torch::Device& device) {
   const std::string key = std::to_string(length) + "@" + device.str();
   auto found = tables_.find(key);
   if (found != tables_.end()) return found->second;
@@ -113,6 +147,11 @@ const TransformerClassifierImpl::Tables& TransformerClassifierImpl::tables(std::
     tables.bias = -slopes.view({heads, 1, 1}) * distance.unsqueeze(0);          // [H, T, T]
   }
   if (causal_) tables.mask = torch::ones({length, length}, options.dtype(torch::kBool)).triu(1);
+  // Kept for the next batch of this length unless large: alibi's [H, T, T]
+  // for every test length to 500 would hold 670 MB; rebuilding one costs
+  // far less than the attention it biases.
+  const std::int64_t elements = (tables.bias.defined() ? tables.bias.numel() : 0) + (tables.mask.defined() ? tables.mask.numel() : 0);
+  if (elements > (std::int64_t{1} << 18)) return tables;
   return tables_.emplace(key, std::move(tables)).first->second;
 }
 
@@ -125,21 +164,29 @@ torch::Tensor TransformerClassifierImpl::forward(const torch::Tensor& tokens) {
     const torch::Tensor end = torch::full({tokens.size(0), 1}, end_token_, tokens.options());
     ids = torch::cat({tokens, end}, 1);
   }
-  const torch::Tensor x = encode(ids, cls_token_ >= 0 && !full_last_block_ && !causal_);
-  const torch::Tensor pooled = cls_token_ >= 0 ? x.select(1, 0) : end_token_ >= 0 ? x.select(1, -1) : x.mean(1);
+  // The last block computes only the row read out: CLS (in front; not when
+  // causal, where CLS would see nothing but itself) or the end token (behind).
+  std::int64_t only_row = -1;
+  if (!full_last_block_ && cls_token_ >= 0 && !causal_) only_row = 0;
+  if (!full_last_block_ && end_token_ >= 0) only_row = ids.size(1) - 1;
+  const torch::Tensor x = encode(ids, only_row);
+  torch::Tensor pooled;
+  if (only_row >= 0 || cls_token_ >= 0) pooled = x.select(1, 0);  // the one row computed, or CLS in front
+  else if (end_token_ >= 0) pooled = x.select(1, -1);
+  else pooled = x.mean(1);
   return head_(pooled);
 }
 
-torch::Tensor TransformerClassifierImpl::encode(const torch::Tensor& ids, bool first_row_only) {
+torch::Tensor TransformerClassifierImpl::encode(const torch::Tensor& ids, std::int64_t only_row) {
   const std::int64_t length = ids.size(1);
-  const Tables& table = tables(length, ids.device());
+  const Tables table = tables(length, ids.device());
   torch::Tensor x = embedding_(ids);
   if (table.sinusoid.defined()) x = x + table.sinusoid;
   if (positions_) x = x + positions_->weight.narrow(0, 0, length);
   const std::size_t last = blocks_->size() - 1;
   for (std::size_t i = 0; i < blocks_->size(); ++i) {
     x = blocks_[i]->as<TransformerBlock>()->forward(x, table.cos, table.sin, table.bias, table.mask,
-                                                    first_row_only && i == last);
+                                                    i == last ? only_row : -1);
   }
   return norm_final_(x);
 }
@@ -148,7 +195,7 @@ torch::Tensor TransformerClassifierImpl::forward_positions(const torch::Tensor& 
   // The string's positions: after a CLS in front, before an end token behind.
   torch::Tensor ids = tokens;
   if (cls_token_ >= 0) ids = torch::cat({torch::full({tokens.size(0), 1}, cls_token_, tokens.options()), tokens}, 1);
-  const torch::Tensor x = encode(ids, false);
+  const torch::Tensor x = encode(ids, -1);
   return head_(cls_token_ >= 0 ? x.narrow(1, 1, tokens.size(1)) : x);
 }
 

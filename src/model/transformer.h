@@ -14,10 +14,10 @@ class TransformerBlockImpl : public torch::nn::Module {
   TransformerBlockImpl(std::int64_t d_model, std::int64_t n_heads, std::int64_t d_ff, double dropout);
   // x: [B, T, D]. `rotary` is (cos, sin) [T, Dh] or undefined; `bias` is
   // [H, T, T] or undefined; `mask` [T, T] (true: may not attend) or
-  // undefined. With `first_row_only`, only row 0 (the CLS position) is
-  // computed past the keys and values: [B, 1, D].
+  // undefined. With `only_row` >= 0, only that row (the CLS or end
+  // position) is computed past the keys and values: [B, 1, D].
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
-                        const torch::Tensor& bias, const torch::Tensor& mask, bool first_row_only);
+                        const torch::Tensor& bias, const torch::Tensor& mask, std::int64_t only_row);
 
  private:
   std::int64_t n_heads_;
@@ -33,18 +33,19 @@ class TransformerClassifierImpl : public ClassifierImpl {
                             std::size_t num_classes = 2, bool causal = false);
   torch::Tensor forward(const torch::Tensor& tokens) override;
   torch::Tensor forward_positions(const torch::Tensor& tokens) override;
-  // Computes every row of the last block even with CLS pooling (the slow
+  // Computes every row of the last block even with CLS or end pooling (the slow
   // reference the shortcut is checked against).
   void set_full_last_block(bool full) { full_last_block_ = full; }
 
  private:
-  // Per-length tables (positions, rotary, alibi), built once per length and device.
+  // Per-length tables (positions, rotary, alibi, causal mask), built once per
+  // length and device, and kept unless large (long test lengths).
   struct Tables {
     torch::Tensor sinusoid, cos, sin, bias, mask;
   };
   // The last block's output (after the final LayerNorm) at every position, [B, T', D].
-  torch::Tensor encode(const torch::Tensor& ids, bool first_row_only);
-  const Tables& tables(std::int64_t length, const torch::Device& device);
+  torch::Tensor encode(const torch::Tensor& ids, std::int64_t only_row);
+  Tables tables(std::int64_t length, const torch::Device& device);
 
   ModelConfig config_;
   std::int64_t cls_token_;  // index of the CLS token (after the alphabet), -1 without

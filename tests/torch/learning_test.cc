@@ -202,25 +202,134 @@ TEST(Model, EveryPositionalSchemeRunsForwardAndBackwardBeyondTrainedLengths) {
   }
 }
 
-TEST(Model, ClsShortcutEqualsTheFullLastBlock) {
+TEST(Model, ClsAndEndShortcutsEqualTheFullLastBlock) {
   torch::manual_seed(3);
-  for (const std::string pos : {"sinusoidal", "rope", "alibi", "learned"}) {
-    model::ModelConfig config = small("transformer", pos);
-    auto transformer = std::make_shared<model::TransformerClassifierImpl>(config, 2, 20);
-    transformer->to(test_device());
-    const torch::Tensor tokens = torch::randint(0, 2, {7, 12}, torch::kInt64).to(test_device());
-    const torch::Tensor fast = transformer->forward(tokens);
-    fast.sum().backward();
-    std::vector<torch::Tensor> fast_grads;
-    for (const auto& p : transformer->parameters()) fast_grads.push_back(p.grad().clone());
-    transformer->zero_grad();
-    transformer->set_full_last_block(true);
-    const torch::Tensor full = transformer->forward(tokens);
-    full.sum().backward();
-    EXPECT_TRUE(torch::allclose(fast, full, 1e-5, 1e-6)) << pos;
-    const auto params = transformer->parameters();
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      EXPECT_TRUE(torch::allclose(fast_grads[i], params[i].grad(), 1e-4, 1e-6)) << pos << " parameter " << i;
+  for (const std::string pool : {"cls", "end"}) {
+    for (const std::string pos : {"sinusoidal", "rope", "alibi", "learned"}) {
+      model::ModelConfig config = small("transformer", pos);
+      config.pool = pool;
+      auto transformer = std::make_shared<model::TransformerClassifierImpl>(config, 2, 20);
+      transformer->to(test_device());
+      const torch::Tensor tokens = torch::randint(0, 2, {7, 12}, torch::kInt64).to(test_device());
+      const torch::Tensor fast = transformer->forward(tokens);
+      fast.sum().backward();
+      std::vector<torch::Tensor> fast_grads;
+      for (const auto& p : transformer->parameters()) fast_grads.push_back(p.grad().clone());
+      transformer->zero_grad();
+      transformer->set_full_last_block(true);
+      const torch::Tensor full = transformer->forward(tokens);
+      full.sum().backward();
+      EXPECT_TRUE(torch::allclose(fast, full, 1e-5, 1e-6)) << pool << " " << pos;
+      const auto params = transformer->parameters();
+      for (std::size_t i = 0; i < params.size(); ++i) {
+        EXPECT_TRUE(torch::allclose(fast_grads[i], params[i].grad(), 1e-4, 1e-6)) << pool << " " << pos << " parameter " << i;
+      }
+    }
+  }
+}
+
+// Evaluation groups long strings' attention so its scores stay a few MiB
+// (model/transformer.cc); every string's logits must be those of the whole
+// batch at once, which is what a forward pass with gradients computes.
+TEST(Model, GroupedAttentionInEvaluationEqualsTheWholeBatch) {
+  torch::manual_seed(5);
+  const torch::Tensor tokens = torch::randint(0, 3, {6, 300}, torch::kInt64).to(test_device());
+  for (const std::string pos : {"sinusoidal", "rope", "alibi"}) {
+    for (const bool causal : {false, true}) {
+      model::ModelConfig config = small("transformer", pos);
+      const auto model = model::build_classifier(config, 3, 300, 5, causal);
+      model->to(test_device());
+      model->eval();
+      const torch::Tensor whole = model->forward_positions(tokens).detach();
+      const torch::Tensor whole_pooled = model->forward(tokens).detach();
+      torch::NoGradGuard no_grad;  // 4 heads x 301^2 floats = 1.4 MiB a string: groups of two
+      EXPECT_TRUE(torch::allclose(model->forward_positions(tokens), whole, 0, 1e-6)) << pos << " causal " << causal;
+      EXPECT_TRUE(torch::allclose(model->forward(tokens), whole_pooled, 0, 1e-6)) << pos << " causal " << causal;
+    }
+  }
+}
+
+// Recurrent models evaluate strings of several lengths in one padded pass:
+// each row's logits must be those of the string alone, whatever the padding holds.
+TEST(Model, PaddedRowsGiveEachStringItsOwnLogits) {
+  torch::manual_seed(9);
+  const std::vector<std::int64_t> lengths = {3, 5, 5, 9, 14};
+  const torch::Tensor padded = torch::randint(0, 3, {5, 14}, torch::kInt64).to(test_device());
+  const torch::Tensor length_tensor = torch::tensor(lengths, torch::kInt64).to(test_device());
+  for (const std::string arch : {"lstm", "gru", "rnn"}) {
+    for (const std::string pool : {"cls", "end"}) {
+      model::ModelConfig config = small(arch);
+      config.pool = pool;
+      const auto model = model::build_classifier(config, 3, 14, 4);
+      model->to(test_device());
+      torch::NoGradGuard no_grad;
+      ASSERT_TRUE(model->reads_padded()) << arch;
+      const torch::Tensor together = model->forward_padded(padded, length_tensor);
+      const torch::Tensor positions = model->forward_positions(padded);
+      for (std::int64_t row = 0; row < 5; ++row) {
+        const torch::Tensor alone = padded.narrow(0, row, 1).narrow(1, 0, lengths[static_cast<std::size_t>(row)]);
+        EXPECT_TRUE(torch::allclose(together.narrow(0, row, 1), model->forward(alone), 0, 1e-6)) << arch << " " << pool << " row " << row;
+        EXPECT_TRUE(torch::allclose(positions.narrow(0, row, 1).narrow(1, 0, alone.size(1)), model->forward_positions(alone), 0, 1e-6))
+            << arch << " " << pool << " row " << row;
+      }
+    }
+  }
+}
+
+// predict() runs passes of its own choosing (padded passes over many lengths
+// for recurrent models, grouped attention for transformers); its
+// predictions must be each string's own, in evaluation_batches' order.
+TEST(Model, PredictionsAreEachStringsOwnWhateverThePasses) {
+  const fsm::Task task = fsm::cycle_navigation(5);
+  data::DataConfig config;
+  config.L_max = 6;
+  config.L_test_max = 260;
+  config.n_train = 50;
+  config.n_val = 10;
+  config.n_test_per_length = 2;
+  const data::Corpus corpus = data::generate_corpus(data::Language::of("cycle", task), config, 4);
+  const data::Split& split = *corpus.find("test_len_ood");
+  for (const std::string arch : {"lstm", "transformer"}) {
+    for (const bool prefix : {false, true}) {
+      model::ModelConfig model_config = small(arch);
+      model_config.pool = "end";
+      train::seed_model_init(2);
+      const auto model = model::build_classifier(model_config, 3, 260, 5, /*causal=*/prefix);
+      model->to(test_device());
+      std::optional<double> positions;
+      const std::vector<eval::Prediction> got =
+          eval::predict(*model, split, test_device(), 64, false, prefix ? &task.dfa : nullptr, &positions);
+      ASSERT_EQ(got.size(), split.size());
+      torch::NoGradGuard no_grad;
+      std::size_t at = 0;
+      std::int64_t hits = 0, labelled = 0;
+      for (const data::Batch& batch : data::evaluation_batches(split, 64)) {
+        for (const std::uint32_t index : batch.indices) {
+          data::Batch one{batch.length, {index}};
+          const auto [tokens, labels] = eval::batch_tensors(split, one, test_device());
+          torch::Tensor logits;
+          if (prefix) {
+            const torch::Tensor per_position = model->forward_positions(tokens);
+            const torch::Tensor targets = eval::prefix_labels(split, one, task.dfa, test_device());
+            hits += per_position.argmax(2).eq(targets).sum().item<std::int64_t>();
+            labelled += targets.numel();
+            logits = per_position.select(1, -1);
+          } else {
+            logits = model->forward(tokens);
+          }
+          const torch::Tensor log_probs = torch::log_softmax(logits, 1).to(torch::kCPU);
+          const eval::Prediction& p = got[at++];
+          ASSERT_EQ(p.length, batch.length);
+          EXPECT_EQ(p.label, split.labels[index]);
+          EXPECT_EQ(p.predicted, log_probs.argmax(1).item<std::int64_t>()) << arch << " string " << index;
+          EXPECT_NEAR(p.loss, -log_probs[0][split.labels[index]].item<float>(), 1e-6) << arch << " string " << index;
+          EXPECT_NEAR(p.confidence, log_probs.max().exp().item<float>(), 1e-6) << arch << " string " << index;
+        }
+      }
+      if (prefix) {
+        ASSERT_TRUE(positions.has_value());  // every prefix of a walk is in the domain
+        EXPECT_DOUBLE_EQ(*positions, static_cast<double>(hits) / static_cast<double>(labelled)) << arch;
+      }
     }
   }
 }
