@@ -52,6 +52,19 @@ data::Corpus tiny_corpus(const std::string& regex, std::size_t n_train = 2000) {
   return data::generate_corpus(lang, config, 1);
 }
 
+// A k-class task's corpus: train lengths 1..L_max, tests to L_test_max.
+data::Corpus task_corpus(const std::string& name, const fsm::Task& task, std::size_t L_max, std::size_t L_test_max,
+                         std::size_t n_train, std::size_t n_val, std::size_t per_length, std::uint64_t seed) {
+  data::DataConfig config;
+  config.L_min = 1;
+  config.L_max = L_max;
+  config.L_test_max = L_test_max;
+  config.n_train = n_train;
+  config.n_val = n_val;
+  config.n_test_per_length = per_length;
+  return data::generate_corpus(data::Language::of(name, task), config, seed);
+}
+
 model::ModelConfig small(const std::string& arch, const std::string& pos = "sinusoidal") {
   model::ModelConfig config;
   config.arch = arch;
@@ -140,13 +153,7 @@ TEST(Model, CausalModelsNeverLetALaterSymbolChangeAnEarlierPosition) {
 
 TEST(Model, PrefixLabelsAreTheAutomatonsClassOfEveryPrefix) {
   const fsm::Task task = fsm::modular_arithmetic(5, "pmx");
-  data::DataConfig config;
-  config.L_max = 7;
-  config.L_test_max = 9;
-  config.n_train = 50;
-  config.n_val = 10;
-  config.n_test_per_length = 10;
-  const data::Corpus corpus = data::generate_corpus(data::Language::of("mod", task), config, 2);
+  const data::Corpus corpus = task_corpus("mod", task, 7, 9, 50, 10, 10, 2);
   const data::Split& split = *corpus.find("test_len_ood");
   for (const data::Batch& batch : data::evaluation_batches(split, 16)) {
     const torch::Tensor labels = eval::prefix_labels(split, batch, task.dfa, torch::kCPU);
@@ -281,13 +288,7 @@ TEST(Model, PaddedRowsGiveEachStringItsOwnLogits) {
 // predictions must be each string's own, in evaluation_batches' order.
 TEST(Model, PredictionsAreEachStringsOwnWhateverThePasses) {
   const fsm::Task task = fsm::cycle_navigation(5);
-  data::DataConfig config;
-  config.L_max = 6;
-  config.L_test_max = 260;
-  config.n_train = 50;
-  config.n_val = 10;
-  config.n_test_per_length = 2;
-  const data::Corpus corpus = data::generate_corpus(data::Language::of("cycle", task), config, 4);
+  const data::Corpus corpus = task_corpus("cycle", task, 6, 260, 50, 10, 2, 4);
   const data::Split& split = *corpus.find("test_len_ood");
   for (const std::string arch : {"lstm", "transformer"}) {
     for (const bool prefix : {false, true}) {
@@ -350,14 +351,7 @@ TEST_F(TempDir, TransformerAndLstmDriveTrainingLossDownOnAPlus) {
 
 TEST_F(TempDir, AnLstmLearnsCycleNavigationAsAFiveClassTask) {
   const fsm::Task task = fsm::cycle_navigation(5);
-  data::DataConfig config;
-  config.L_min = 1;
-  config.L_max = 8;
-  config.L_test_max = 12;
-  config.n_train = 3000;
-  config.n_val = 200;
-  config.n_test_per_length = 20;
-  const data::Corpus corpus = data::generate_corpus(data::Language::of("cycle", task), config, 1);
+  const data::Corpus corpus = task_corpus("cycle", task, 8, 12, 3000, 200, 20, 1);
   train::seed_model_init(1);
   const auto model = model::build_classifier(small("lstm"), 3, 12, 5);
   model->to(test_device());
