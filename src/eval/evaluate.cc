@@ -9,6 +9,21 @@
 
 namespace regal::eval {
 
+namespace {
+
+// The class of every prefix of `symbols` by `dfa` into out[0..length),
+// kIgnoredLabel where the prefix is outside the domain.
+void write_prefix_labels(const fsm::Dfa& dfa, const std::uint8_t* symbols, std::int64_t length, std::int64_t* out) {
+  fsm::StateId q = dfa.start();
+  for (std::int64_t t = 0; t < length; ++t) {
+    q = dfa.next(q, symbols[t]);
+    const std::uint8_t label = dfa.label(q);
+    out[t] = label == fsm::kNoClass ? kIgnoredLabel : label;
+  }
+}
+
+}  // namespace
+
 std::pair<torch::Tensor, torch::Tensor> batch_tensors(const data::Split& split, const data::Batch& batch,
                                                       const torch::Device& device) {
   const auto rows = static_cast<std::int64_t>(batch.indices.size());
@@ -36,13 +51,7 @@ torch::Tensor prefix_labels(const data::Split& split, const data::Batch& batch, 
   torch::Tensor labels = torch::empty({rows, length}, host);
   auto* out = labels.data_ptr<std::int64_t>();
   for (std::int64_t row = 0; row < rows; ++row) {
-    const std::uint8_t* symbols = split.string(batch.indices[static_cast<std::size_t>(row)]);
-    fsm::StateId q = dfa.start();
-    for (std::int64_t t = 0; t < length; ++t) {
-      q = dfa.next(q, symbols[t]);
-      const std::uint8_t label = dfa.label(q);
-      out[row * length + t] = label == fsm::kNoClass ? kIgnoredLabel : label;
-    }
+    write_prefix_labels(dfa, split.string(batch.indices[static_cast<std::size_t>(row)]), length, out + row * length);
   }
   return device.is_cpu() ? labels : labels.to(device, /*non_blocking=*/true);
 }
@@ -116,14 +125,7 @@ PassTensors pass_tensors(const data::Split& split, const Pass& pass, const torch
     for (std::int64_t at = 0; at < length; ++at) tokens[row * width + at] = symbols[at];
     labels[row] = split.labels[i];
     lengths[row] = length;
-    if (prefix != nullptr) {
-      fsm::StateId q = prefix_dfa->start();
-      for (std::int64_t at = 0; at < length; ++at) {
-        q = prefix_dfa->next(q, symbols[at]);
-        const std::uint8_t label = prefix_dfa->label(q);
-        prefix[row * width + at] = label == fsm::kNoClass ? kIgnoredLabel : label;
-      }
-    }
+    if (prefix != nullptr) write_prefix_labels(*prefix_dfa, symbols, length, prefix + row * width);
   }
   if (device.is_cpu()) return x;
   auto move = [&](const torch::Tensor& host_tensor) {
