@@ -22,49 +22,17 @@ void write_prefix_labels(const fsm::Dfa& dfa, const std::uint8_t* symbols, std::
   }
 }
 
-}  // namespace
-
-std::pair<torch::Tensor, torch::Tensor> batch_tensors(const data::Split& split, const data::Batch& batch,
-                                                      const torch::Device& device) {
-  const auto rows = static_cast<std::int64_t>(batch.indices.size());
-  const auto length = static_cast<std::int64_t>(batch.length);
-  const auto host = torch::TensorOptions().dtype(torch::kInt64).pinned_memory(device.is_cuda());
-  torch::Tensor tokens = torch::empty({rows, length}, host);
-  torch::Tensor labels = torch::empty({rows}, host);
-  auto* token_data = tokens.data_ptr<std::int64_t>();
-  auto* label_data = labels.data_ptr<std::int64_t>();
-  for (std::int64_t row = 0; row < rows; ++row) {
-    const std::uint32_t i = batch.indices[static_cast<std::size_t>(row)];
-    const std::uint8_t* symbols = split.string(i);
-    for (std::int64_t t = 0; t < length; ++t) token_data[row * length + t] = symbols[t];
-    label_data[row] = split.labels[i];
-  }
-  if (device.is_cpu()) return {tokens, labels};
-  return {tokens.to(device, /*non_blocking=*/true), labels.to(device, /*non_blocking=*/true)};
-}
-
-torch::Tensor prefix_labels(const data::Split& split, const data::Batch& batch, const fsm::Dfa& dfa,
-                            const torch::Device& device) {
-  const auto rows = static_cast<std::int64_t>(batch.indices.size());
-  const auto length = static_cast<std::int64_t>(batch.length);
-  const auto host = torch::TensorOptions().dtype(torch::kInt64).pinned_memory(device.is_cuda());
-  torch::Tensor labels = torch::empty({rows, length}, host);
-  auto* out = labels.data_ptr<std::int64_t>();
-  for (std::int64_t row = 0; row < rows; ++row) {
-    write_prefix_labels(dfa, split.string(batch.indices[static_cast<std::size_t>(row)]), length, out + row * length);
-  }
-  return device.is_cpu() ? labels : labels.to(device, /*non_blocking=*/true);
-}
-
-namespace {
-
 // One forward pass: strings in prediction order, padded on the right to the
 // longest (lengths differ only for a model that reads padded rows).
 struct Pass {
   std::vector<std::uint32_t> indices;
-  std::vector<std::int64_t> lengths;
-  std::size_t width = 0;
+  std::vector<std::int64_t> lengths;  // ascending
+  std::int64_t width() const { return lengths.back(); }
 };
+
+Pass pass_of(const data::Batch& batch) {
+  return {batch.indices, std::vector<std::int64_t>(batch.indices.size(), static_cast<std::int64_t>(batch.length))};
+}
 
 // A padded pass holds at most this many symbols, padding included: its
 // activations stay a few MiB however long the strings.
@@ -87,15 +55,10 @@ std::vector<Pass> plan_passes(const model::ClassifierImpl& model, const data::Sp
         Pass& pass = passes.back();
         pass.indices.push_back(index);
         pass.lengths.push_back(static_cast<std::int64_t>(batch.length));
-        pass.width = batch.length;  // lengths ascend
       }
       continue;
     }
-    Pass pass;
-    pass.indices = batch.indices;
-    pass.lengths.assign(pass.indices.size(), static_cast<std::int64_t>(batch.length));
-    pass.width = batch.length;
-    passes.push_back(std::move(pass));
+    passes.push_back(pass_of(batch));
   }
   return passes;
 }
@@ -110,7 +73,7 @@ struct PassTensors {
 PassTensors pass_tensors(const data::Split& split, const Pass& pass, const torch::Device& device,
                          const fsm::Dfa* prefix_dfa) {
   const auto rows = static_cast<std::int64_t>(pass.indices.size());
-  const auto width = static_cast<std::int64_t>(pass.width);
+  const std::int64_t width = pass.width();
   const auto host = torch::TensorOptions().dtype(torch::kInt64).pinned_memory(device.is_cuda());
   PassTensors x{torch::zeros({rows, width}, host), torch::empty({rows}, host), torch::empty({rows}, host), {}};
   if (prefix_dfa != nullptr) x.prefix = torch::full({rows, width}, kIgnoredLabel, host);
@@ -135,6 +98,17 @@ PassTensors pass_tensors(const data::Split& split, const Pass& pass, const torch
 }
 
 }  // namespace
+
+std::pair<torch::Tensor, torch::Tensor> batch_tensors(const data::Split& split, const data::Batch& batch,
+                                                      const torch::Device& device) {
+  const PassTensors tensors = pass_tensors(split, pass_of(batch), device, nullptr);
+  return {tensors.tokens, tensors.labels};
+}
+
+torch::Tensor prefix_labels(const data::Split& split, const data::Batch& batch, const fsm::Dfa& dfa,
+                            const torch::Device& device) {
+  return pass_tensors(split, pass_of(batch), device, &dfa).prefix;
+}
 
 std::vector<Prediction> predict(model::ClassifierImpl& model, const data::Split& split, const torch::Device& device,
                                 std::size_t batch_size, bool stoppable, const fsm::Dfa* prefix_dfa,
