@@ -274,20 +274,20 @@ int run_spec(const po::variables_map& vm, int argc, char** argv) {
   install_signal_handlers({preemption});
   if (vm.count("reevaluate")) {
     if (transport.size() > 1) {
-      if (transport.rank() == 0) std::cerr << "error: --reevaluate runs in one process: sweep --spec S --reevaluate, without mpirun or srun\n";
+      if (transport.rank() == 0) say_line("error: --reevaluate runs in one process: sweep --spec S --reevaluate, without mpirun or srun");
       return exit_code::kBadInput;
     }
     try {
       return reevaluate_spec(options, options.report);
     } catch (const InputError& e) {
-      std::cerr << "error: " << e.what() << "\n";
+      say_line(std::string("error: ") + e.what());
       return exit_code::kBadInput;
     }
   }
   try {
     return sweep::run_sweep(transport, options);
   } catch (const InputError& e) {
-    if (transport.rank() == 0) std::cerr << "error: " << e.what() << "\n";
+    if (transport.rank() == 0) say_line(std::string("error: ") + e.what());
     return exit_code::kBadInput;
   }
 }

@@ -31,6 +31,7 @@
 #include "sweep/worker.h"
 #include "util/error.h"
 #include "util/exit_codes.h"
+#include "util/main_guard.h"
 
 namespace regal::sweep {
 namespace {
@@ -41,14 +42,14 @@ constexpr auto kAbortGrace = std::chrono::seconds(30);
 // The exit code an exception stands for, and the line the rank that met it prints.
 int report(const std::exception& error, int rank) {
   if (dynamic_cast<const InputError*>(&error) != nullptr) {
-    std::cerr << "error: " << error.what() << "\n";
+    say_line(std::string("error: ") + error.what());
     return exit_code::kBadInput;
   }
   if (dynamic_cast<const DiskFullError*>(&error) != nullptr) {
-    std::cerr << "sweep: rank " << rank << ": " << error.what() << "; free space and run the same command again\n";
+    say_line("sweep: rank " + std::to_string(rank) + ": " + error.what() + "; free space and run the same command again");
     return exit_code::kResumable;
   }
-  std::cerr << "sweep: rank " << rank << ": internal error: " << error.what() << "\n";
+  say_line("sweep: rank " + std::to_string(rank) + ": internal error: " + error.what());
   return exit_code::kRunFailed;
 }
 
