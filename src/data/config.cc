@@ -34,6 +34,8 @@ std::optional<Sampling> parse_sampling(const std::string& text) {
 
 const char* train_mode_name(TrainMode mode) { return mode == TrainMode::kOnline ? "online" : "corpus"; }
 
+const char* border_edits_name(BorderEdits edits) { return edits == BorderEdits::kEdit ? "edit" : "substitution"; }
+
 void DataConfig::validate() const {
   auto require = [](bool ok, const std::string& message) {
     if (!ok) throw InputError(message);
@@ -61,6 +63,7 @@ nlohmann::json DataConfig::to_json() const {
                         {"edge_holdout", edge_holdout},
                         {"sampling", sampling_name(sampling)},
                         {"train_mode", train_mode_name(train_mode)},
+                        {"border_edits", border_edits_name(border_edits)},
                         {"seed", seed ? nlohmann::json(*seed) : nlohmann::json(nullptr)}};
 }
 
@@ -68,6 +71,7 @@ nlohmann::json DataConfig::identity_json() const {
   nlohmann::json json = to_json();
   if (sampling == Sampling::kBalanced) json.erase("sampling");
   if (train_mode == TrainMode::kCorpus) json.erase("train_mode");
+  if (border_edits == BorderEdits::kSubstitution) json.erase("border_edits");
   return json;
 }
 
@@ -98,6 +102,13 @@ DataConfig DataConfig::from_json(const nlohmann::json& json) {
           throw KeyError("data.train_mode", "data.train_mode must be corpus or online (got " + value.dump() + ")");
         }
         config.train_mode = mode == "online" ? TrainMode::kOnline : TrainMode::kCorpus;
+      }
+      if (key == "border_edits") {
+        const std::string edits = value.get<std::string>();
+        if (edits != "substitution" && edits != "edit") {
+          throw KeyError("data.border_edits", "data.border_edits must be substitution or edit (got " + value.dump() + ")");
+        }
+        config.border_edits = edits == "edit" ? BorderEdits::kEdit : BorderEdits::kSubstitution;
       }
       if (key == "sampling") {
         const auto parsed = parse_sampling(value.get<std::string>());

@@ -32,6 +32,12 @@ enum class TrainMode {
 const char* train_mode_name(TrainMode mode);
 std::optional<Sampling> parse_sampling(const std::string& text);
 
+enum class BorderEdits {
+  kSubstitution,  // test_border partners differ by one substituted symbol (same length)
+  kEdit,          // by one substitution, deletion or insertion (MLRegTest's adversarial pairs)
+};
+const char* border_edits_name(BorderEdits edits);
+
 struct DataConfig {
   std::size_t L_min = 1;               // shortest training (and test_id) length
   std::size_t L_max = 20;              // longest training length; longer lengths are length-OOD
@@ -45,6 +51,7 @@ struct DataConfig {
   std::optional<std::uint64_t> seed;   // corpus seed; defaults to the run's seed
   Sampling sampling = Sampling::kBalanced;   // how strings are drawn per length (tasks; recognisers: see p_accept)
   TrainMode train_mode = TrainMode::kCorpus;  // corpus | online
+  BorderEdits border_edits = BorderEdits::kSubstitution;  // what one edit is in test_border
 
   // Strings the train split holds: n_train, none when training is online.
   std::size_t train_strings() const { return train_mode == TrainMode::kOnline ? 0 : n_train; }

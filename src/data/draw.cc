@@ -89,6 +89,42 @@ std::vector<Edge> choose_held_out(const Dfa& dfa, const std::vector<std::vector<
   return chosen;
 }
 
+BorderClass::BorderClass(const Dfa& from, Dfa to, BorderEdits edits, const DataConfig& config)
+    : to_(std::move(to)),
+      any_edit_(edits == BorderEdits::kEdit),
+      shortest_(config.L_min),
+      longest_(config.L_test_max) {
+  std::vector<fsm::EditOps> needed;
+  for (const std::size_t length : {shortest_, shortest_ + 1, longest_}) {
+    if (length > longest_) continue;
+    const fsm::EditOps ops = ops_at(length);
+    if (std::find(needed.begin(), needed.end(), ops) == needed.end()) needed.push_back(ops);
+  }
+  for (const fsm::EditOps ops : needed) {
+    auto dfa = fsm::one_edit_into(from, to_, ops);
+    if (!dfa) {
+      error_ = dfa.error().describe();
+      of_ops_.clear();
+      return;
+    }
+    of_ops_.emplace(std::piecewise_construct, std::forward_as_tuple(ops),
+                    std::forward_as_tuple(std::move(dfa).value(), config.L_test_max));
+  }
+}
+
+fsm::EditOps BorderClass::ops_at(std::size_t length) const {
+  if (!any_edit_) return fsm::kSubstitute;
+  fsm::EditOps ops = fsm::kSubstitute;
+  if (length > shortest_) ops |= fsm::kDelete;
+  if (length < longest_) ops |= fsm::kInsert;
+  return ops;
+}
+
+std::string BorderClass::partner(const std::string& x, Rng& rng) const {
+  const auto options = fsm::edits_into(to_, symbols_of(x), x.size(), ops_at(x.size()));
+  return fsm::apply_edit(x, options[rng.below(options.size())]);
+}
+
 std::optional<std::string> DistinctDraws::draw(int cell_id, const fsm::UniformSampler& sampler, std::size_t length,
                                                Rng& rng, const StringSet& taken, const StringSet& own) {
   if (!sampler.can_sample(length)) return std::nullopt;

@@ -20,6 +20,7 @@
 #include "data/corpus.h"
 #include "fsm/count.h"
 #include "fsm/dfa.h"
+#include "fsm/substitution.h"
 #include "util/rng.h"
 
 namespace regal::data::draw {
@@ -64,6 +65,31 @@ struct StringClass {
   fsm::Dfa dfa;
   fsm::UniformSampler sampler;
   StringClass(fsm::Dfa d, std::size_t max_length) : dfa(std::move(d)), sampler(dfa, max_length) {}
+};
+
+// Border strings of one class: x in `from` (a class, avoiding held-out
+// transitions) with a partner y in `to` (the domain's other classes) one edit
+// away. With BorderEdits::kEdit a partner may also be one symbol shorter or
+// longer, as long as its length stays within L_min..L_test_max (so no
+// deletion at L_min, no insertion at L_test_max): each length samples x from
+// the automaton of the edits allowed there, exactly and uniformly.
+class BorderClass {
+ public:
+  BorderClass(const fsm::Dfa& from, fsm::Dfa to, BorderEdits edits, const DataConfig& config);
+  const fsm::UniformSampler& sampler(std::size_t length) const { return of_ops_.at(ops_at(length)).sampler; }
+  // A partner of x: uniform over the distinct strings of `to` one allowed
+  // edit away (x must be one of this class's strings).
+  std::string partner(const std::string& x, Rng& rng) const;
+  // Errors (kStateBudget) of the automata's construction, or nothing.
+  const std::string& error() const { return error_; }
+
+ private:
+  fsm::EditOps ops_at(std::size_t length) const;
+  fsm::Dfa to_;
+  bool any_edit_;
+  std::size_t shortest_, longest_;
+  std::map<fsm::EditOps, StringClass> of_ops_;
+  std::string error_;
 };
 
 // Distinct draws per cell (a caller's id and a length), with the enumerated

@@ -8,10 +8,12 @@
 // rejected (test_edge_ood). Each gets an exactly uniform sampler (fsm's
 // counting sampler). Labels always come from the original DFA.
 //
-// Border strings. one_substitution_into(avoid_accept, avoid_reject) is the
-// language of accepted strings with a rejected neighbour at Hamming distance
-// 1; sampling it uniformly and then one of its rejecting substitutions gives
-// border pairs, and border negatives, with exact existence per length.
+// Border strings. one_edit_into(avoid_accept, avoid_reject) is the language
+// of accepted strings with a rejected neighbour one edit away (a substitution,
+// or with data.border_edits = edit also a deletion or insertion; draw.h's
+// BorderClass); sampling it uniformly and then one of its distinct rejected
+// neighbours gives border pairs, with exact existence per length. Border
+// negatives are always one substitution away (same length).
 //
 // Distinctness. val and test_id avoid every string of earlier splits; test
 // splits hold each string once (draw.h's DistinctDraws).
@@ -58,13 +60,12 @@ class Generator {
  private:
   enum class Kind { kAccepted, kRejected, kCrossAccepted, kCrossRejected, kBorderAccepted };
 
-  const StringClass& source(Kind kind) const;
-  bool can_draw(Kind kind, std::size_t length) const { return source(kind).sampler.can_sample(length); }
+  const UniformSampler& sampler(Kind kind, std::size_t length) const;
+  bool can_draw(Kind kind, std::size_t length) const { return sampler(kind, length).can_sample(length); }
   // A fresh string of `kind` and `length`, in neither taken_ nor own; nullopt
   // when the cell is exhausted.
   std::optional<std::string> draw_distinct(Kind kind, std::size_t length, Rng& rng, const StringSet& own);
   std::string draw_negative(std::size_t length, Rng& rng);
-  std::string border_partner(const std::string& accepted, Rng& rng) const;
   std::vector<std::size_t> producible_lengths() const;
   Split training_split(const std::string& name, std::size_t count, bool distinct);
   Split per_length_split(const std::string& name, std::size_t from, std::size_t to, Kind accepted, Kind rejected);
@@ -78,7 +79,9 @@ class Generator {
   const DataConfig& config_;
   std::uint64_t seed_;
   Corpus corpus_;
-  std::unique_ptr<StringClass> accepted_, rejected_, cross_accepted_, cross_rejected_, border_;
+  std::unique_ptr<StringClass> accepted_, rejected_, cross_accepted_, cross_rejected_;
+  std::unique_ptr<draw::BorderClass> border_, substitutions_;  // test_border's (data.border_edits); negatives'
+  const draw::BorderClass* border_negatives_ = nullptr;        // substitutions_, or border_ when that is one
   StringSet taken_;  // strings of train, val and test_id so far
   draw::DistinctDraws pools_;
 };
@@ -105,43 +108,38 @@ Generator::Generator(const Language& language, const DataConfig& config, std::ui
     cross_accepted_ = std::make_unique<StringClass>(product.language(true, accepted), config.L_max);
     cross_rejected_ = std::make_unique<StringClass>(product.language(true, rejected), config.L_max);
   }
-  auto border = fsm::one_substitution_into(accepted_->dfa, rejected_->dfa);
-  if (!border) throw InputError(describe(language) + ": border strings: " + border.error().describe());
-  border_ = std::make_unique<StringClass>(std::move(border).value(), config.L_test_max);
+  border_ = std::make_unique<draw::BorderClass>(accepted_->dfa, rejected_->dfa, config.border_edits, config);
+  if (!border_->error().empty()) throw InputError(describe(language) + ": border strings: " + border_->error());
+  border_negatives_ = border_.get();
+  if (config.negatives != Negatives::kUniform && config.border_edits != BorderEdits::kSubstitution) {
+    substitutions_ = std::make_unique<draw::BorderClass>(accepted_->dfa, rejected_->dfa, BorderEdits::kSubstitution, config);
+    if (!substitutions_->error().empty()) throw InputError(describe(language) + ": border negatives: " + substitutions_->error());
+    border_negatives_ = substitutions_.get();
+  }
 }
 
-const StringClass& Generator::source(Kind kind) const {
+const UniformSampler& Generator::sampler(Kind kind, std::size_t length) const {
   switch (kind) {
-    case Kind::kAccepted: return *accepted_;
-    case Kind::kRejected: return *rejected_;
-    case Kind::kCrossAccepted: return *cross_accepted_;
-    case Kind::kCrossRejected: return *cross_rejected_;
-    case Kind::kBorderAccepted: return *border_;
+    case Kind::kAccepted: return accepted_->sampler;
+    case Kind::kRejected: return rejected_->sampler;
+    case Kind::kCrossAccepted: return cross_accepted_->sampler;
+    case Kind::kCrossRejected: return cross_rejected_->sampler;
+    case Kind::kBorderAccepted: return border_->sampler(length);
   }
-  return *accepted_;
+  return accepted_->sampler;
 }
 
 std::optional<std::string> Generator::draw_distinct(Kind kind, std::size_t length, Rng& rng, const StringSet& own) {
-  return pools_.draw(static_cast<int>(kind), source(kind).sampler, length, rng, taken_, own);
-}
-
-std::string Generator::border_partner(const std::string& accepted, Rng& rng) const {
-  const auto* symbols = reinterpret_cast<const std::uint8_t*>(accepted.data());
-  const auto options = fsm::substitutions_into(rejected_->dfa, symbols, accepted.size());
-  const auto k = static_cast<std::size_t>(language_.dfa.num_symbols());
-  const std::size_t choice = options[rng.below(options.size())];
-  std::string partner = accepted;
-  partner[choice / k] = static_cast<char>(choice % k);
-  return partner;
+  return pools_.draw(static_cast<int>(kind), sampler(kind, length), length, rng, taken_, own);
 }
 
 std::string Generator::draw_negative(std::size_t length, Rng& rng) {
   bool border = config_.negatives == Negatives::kBorder;
   if (config_.negatives == Negatives::kMixed) border = rng.uniform01() < 0.5;
   std::string s(length, '\0');
-  if (border && border_->sampler.can_sample(length)) {
-    border_->sampler.sample(length, rng, reinterpret_cast<std::uint8_t*>(s.data()));
-    return border_partner(s, rng);
+  if (border && border_negatives_->sampler(length).can_sample(length)) {
+    border_negatives_->sampler(length).sample(length, rng, reinterpret_cast<std::uint8_t*>(s.data()));
+    return border_negatives_->partner(s, rng);
   }
   // Uniform, or no border pair exists at this length: a uniform rejected string.
   rejected_->sampler.sample(length, rng, reinterpret_cast<std::uint8_t*>(s.data()));
@@ -250,7 +248,7 @@ Split Generator::per_length_split(const std::string& name, std::size_t from, std
 }
 
 // test_border: at every length with border pairs, n_test_per_length / 2 pairs
-// (accepted x, rejected y one substitution apart), distinct x per length.
+// (accepted x of the length, rejected y one edit apart), distinct x per length.
 Split Generator::border_split() {
   Split split("test_border");
   Rng rng(derive_seed(seed_, "test_border"));
@@ -263,7 +261,7 @@ Split Generator::border_split() {
       progress_point();
       const auto x = draw_distinct(Kind::kBorderAccepted, length, rng, own);
       if (!x) break;
-      const std::string y = border_partner(*x, rng);
+      const std::string y = border_->partner(*x, rng);
       draw::add_border_pair(split, *x, 1, y, 0, config_.L_max);
       own.insert(*x);
     }

@@ -15,9 +15,9 @@
 // draw n_test_per_length strings uniformly from the domain.
 //
 // Border pairs. For class c, border_c is the automaton of class-c strings with
-// a one-substitution neighbour in the domain but outside c
-// (fsm::one_substitution_into). A pair is such an x and a uniformly chosen
-// substitution of it that lands in another class. Its class is chosen
+// a neighbour one edit away (data.border_edits) in the domain but outside c
+// (draw.h's BorderClass). A pair is such an x and a uniformly chosen one of
+// its distinct neighbours that lands in another class. Its class is chosen
 // uniformly among those with border strings at the length (balanced), or in
 // proportion to their counts there (natural: x uniform over all border
 // strings of the length).
@@ -56,6 +56,7 @@ class TaskGenerator {
   std::uint8_t label_of(const std::string& s) const { return language_.dfa.label(language_.dfa.run(symbols_of(s), s.size())); }
   std::vector<std::size_t> producible_lengths() const;
   std::vector<std::uint8_t> classes_at(const std::vector<std::unique_ptr<StringClass>>& from, std::size_t length) const;
+  std::vector<std::uint8_t> border_classes_at(std::size_t length) const;
   Split training_split(const std::string& name, std::size_t count, bool distinct);
   Split per_length_split(const std::string& name, std::size_t from, std::size_t to, bool crossed);
   Split border_split();
@@ -69,8 +70,8 @@ class TaskGenerator {
   std::uint64_t seed_;
   std::vector<std::string> names_;
   Corpus corpus_;
-  std::vector<std::unique_ptr<StringClass>> class_, cross_class_, border_;
-  std::vector<Dfa> outside_;  // per class: domain strings of any other class (border partners)
+  std::vector<std::unique_ptr<StringClass>> class_, cross_class_;
+  std::vector<std::unique_ptr<draw::BorderClass>> border_;  // per class; partners in the domain's other classes
   std::unique_ptr<StringClass> domain_, cross_domain_;
   StringSet taken_;
   draw::DistinctDraws pools_;
@@ -112,10 +113,11 @@ TaskGenerator::TaskGenerator(const Language& language, const DataConfig& config,
     if (config.edge_holdout > 0) cross_class_.push_back(std::make_unique<StringClass>(product.language(true, labels[c]), config.L_max));
     std::vector<bool> others = domain;
     others[c] = false;
-    outside_.push_back(product.language(false, others));
-    auto border = fsm::one_substitution_into(class_.back()->dfa, outside_.back());
-    if (!border) throw InputError(describe() + ": border strings of class '" + names_[c] + "': " + border.error().describe());
-    border_.push_back(std::make_unique<StringClass>(std::move(border).value(), config.L_test_max));
+    border_.push_back(std::make_unique<draw::BorderClass>(class_.back()->dfa, product.language(false, others),
+                                                          config.border_edits, config));
+    if (!border_.back()->error().empty()) {
+      throw InputError(describe() + ": border strings of class '" + names_[c] + "': " + border_.back()->error());
+    }
   }
 }
 
@@ -132,6 +134,14 @@ std::vector<std::uint8_t> TaskGenerator::classes_at(const std::vector<std::uniqu
   std::vector<std::uint8_t> present;
   for (std::size_t c = 0; c < from.size(); ++c) {
     if (from[c]->sampler.can_sample(length)) present.push_back(static_cast<std::uint8_t>(c));
+  }
+  return present;
+}
+
+std::vector<std::uint8_t> TaskGenerator::border_classes_at(std::size_t length) const {
+  std::vector<std::uint8_t> present;
+  for (std::size_t c = 0; c < border_.size(); ++c) {
+    if (border_[c]->sampler(length).can_sample(length)) present.push_back(static_cast<std::uint8_t>(c));
   }
   return present;
 }
@@ -219,15 +229,14 @@ Split TaskGenerator::per_length_split(const std::string& name, std::size_t from,
 }
 
 // test_border: at every length with border pairs, (n_test_per_length + 1) / 2
-// pairs one substitution apart, in different classes, distinct x per length.
+// pairs one edit apart (x of the length), in different classes, distinct x per length.
 Split TaskGenerator::border_split() {
   Split split("test_border");
   Rng rng(derive_seed(seed_, "test_border"));
   const std::size_t pairs = (config_.n_test_per_length + 1) / 2;
-  const auto k = static_cast<std::size_t>(language_.dfa.num_symbols());
   StringSet own;
   for (std::size_t length = config_.L_min; length <= config_.L_test_max; ++length) {
-    std::vector<std::uint8_t> present = classes_at(border_, length);
+    std::vector<std::uint8_t> present = border_classes_at(length);
     if (present.empty()) continue;
     std::size_t got = 0;
     while (got < pairs && !present.empty()) {
@@ -236,11 +245,11 @@ Split TaskGenerator::border_split() {
       if (config_.sampling == Sampling::kNatural) {
         // x uniform over every border string of the length: a class in proportion to its count.
         fsm::Count total = 0;
-        for (const std::uint8_t c : present) total += border_[c]->sampler.count(length);
+        for (const std::uint8_t c : present) total += border_[c]->sampler(length).count(length);
         double threshold = rng.uniform01();
         pick = present.size() - 1;
         for (std::size_t i = 0; i < present.size(); ++i) {
-          const double share = fsm::count_ratio(border_[present[i]]->sampler.count(length), total);
+          const double share = fsm::count_ratio(border_[present[i]]->sampler(length).count(length), total);
           if (threshold < share) {
             pick = i;
             break;
@@ -249,15 +258,12 @@ Split TaskGenerator::border_split() {
         }
       }
       const std::uint8_t c = present[pick];
-      const auto x = pools_.draw(kBorder * 256 + c, border_[c]->sampler, length, rng, {}, own);
+      const auto x = pools_.draw(kBorder * 256 + c, border_[c]->sampler(length), length, rng, {}, own);
       if (!x) {
         present.erase(present.begin() + static_cast<std::ptrdiff_t>(pick));
         continue;
       }
-      const auto options = fsm::substitutions_into(outside_[c], symbols_of(*x), length);
-      const std::size_t choice = options[rng.below(options.size())];
-      std::string y = *x;
-      y[choice / k] = static_cast<char>(choice % k);
+      const std::string y = border_[c]->partner(*x, rng);
       draw::add_border_pair(split, *x, c, y, label_of(y), config_.L_max);
       own.insert(*x);
       ++got;

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -10,6 +11,7 @@
 #include "data/batches.h"
 #include "data/cache.h"
 #include "data/corpus_io.h"
+#include "data/draw.h"
 #include "data/generate.h"
 #include "data/online.h"
 #include "fsm/fsm.h"
@@ -222,7 +224,7 @@ TEST(Generate, BorderNegativesHaveAnAcceptedNeighbour) {
   for (std::size_t i = 0; i < train.size(); ++i) {
     if (train.labels[i]) continue;
     ++negatives;
-    EXPECT_FALSE(fsm::substitutions_into(lang.dfa, train.string(i), train.length(i)).empty()) << "#" << i;
+    EXPECT_FALSE(fsm::edits_into(lang.dfa, train.string(i), train.length(i), fsm::kSubstitute).empty()) << "#" << i;
   }
   EXPECT_GT(negatives, 500U);
   // Uniform negatives are mostly far from the language: many have no accepted neighbour.
@@ -230,7 +232,7 @@ TEST(Generate, BorderNegativesHaveAnAcceptedNeighbour) {
   const Split& plain = *uniform.find("train");
   std::size_t far = 0;
   for (std::size_t i = 0; i < plain.size(); ++i) {
-    if (!plain.labels[i] && fsm::substitutions_into(lang.dfa, plain.string(i), plain.length(i)).empty()) ++far;
+    if (!plain.labels[i] && fsm::edits_into(lang.dfa, plain.string(i), plain.length(i), fsm::kSubstitute).empty()) ++far;
   }
   EXPECT_GT(far, 100U);
 }
@@ -460,6 +462,7 @@ double chi_square_uniform(const std::vector<double>& observed) {
 // Critical values chi2.ppf(0.999, df), from scipy.stats 1.10 (Debian 12's
 // python3-scipy): a correct sampler fails one of these once in a thousand seeds.
 constexpr double kChi2Df2 = 13.815510557964274;
+constexpr double kChi2Df8 = 26.12448155837614;
 constexpr double kChi2Df17 = 40.79021670690253;
 
 }  // namespace
@@ -523,7 +526,7 @@ TEST(TaskCorpus, BalancedSamplingIsUniformOverClassesAndWithinEachClass) {
     EXPECT_EQ(strings.size(), 9u);  // 27 strings of length 3, 9 per final position
     std::vector<double> observed;
     for (const auto& entry : strings) observed.push_back(entry.second);
-    EXPECT_LT(chi_square_uniform(observed), 26.12448155837614) << "class " << cell.second;  // df 8, same source
+    EXPECT_LT(chi_square_uniform(observed), kChi2Df8) << "class " << cell.second;
   }
 }
 
@@ -618,4 +621,168 @@ TEST(OnlineBatches, EachStepsBatchIsFixedByTheSeedAndStepAloneAndAvoidsHeldOutEd
   EXPECT_NEAR(static_cast<double>(accepted) / (200 * 32), 0.5, 0.03);  // p_accept
   config.negatives = Negatives::kBorder;
   EXPECT_THROW(OnlineBatches(parity, config, {}, 4), KeyError);
+}
+
+// ---- data.border_edits = "edit": MLRegTest's one-edit pairs ----
+
+namespace {
+
+// Every string one substitution, deletion or insertion away from x (text over `symbols`), by hand.
+std::set<std::string> one_edit_neighbours(const std::string& x, const std::string& symbols) {
+  std::set<std::string> out;
+  for (std::size_t i = 0; i <= x.size(); ++i) {
+    for (const char s : symbols) {
+      if (i < x.size() && s != x[i]) out.insert(x.substr(0, i) + s + x.substr(i + 1));
+      out.insert(x.substr(0, i) + s + x.substr(i));
+    }
+    if (i < x.size()) out.insert(x.substr(0, i) + x.substr(i + 1));
+  }
+  return out;
+}
+
+std::string text_of(const Split& split, std::size_t i, const std::string& symbols) {
+  std::string out;
+  for (std::size_t t = 0; t < split.length(i); ++t) out += symbols[split.string(i)[t]];
+  return out;
+}
+
+// Border pairs of a corpus with border_edits = edit: x first, its partner
+// one edit away in another class, both of the test lengths; returns how many
+// partners are shorter, as long, longer than x.
+std::array<std::size_t, 3> check_edit_pairs(const Corpus& corpus, const fsm::Dfa& dfa, const DataConfig& config) {
+  const Split& border = *corpus.find("test_border");
+  const std::string& symbols = corpus.alphabet;
+  std::array<std::size_t, 3> kinds{};
+  EXPECT_GT(border.size(), 0u);
+  for (std::size_t i = 0; i < border.size(); i += 2) {
+    const std::size_t j = border.pair[i];
+    EXPECT_EQ(j, i + 1);
+    EXPECT_EQ(border.pair[j], i);
+    const std::string x = text_of(border, i, symbols), y = text_of(border, j, symbols);
+    EXPECT_EQ(one_edit_neighbours(x, symbols).count(y), 1u) << x << " / " << y;
+    EXPECT_EQ(border.labels[i], dfa.label(dfa.run(border.string(i), border.length(i))));
+    EXPECT_EQ(border.labels[j], dfa.label(dfa.run(border.string(j), border.length(j))));
+    EXPECT_NE(border.labels[i], border.labels[j]) << x << " / " << y;
+    EXPECT_GE(y.size(), config.L_min) << x << " / " << y;
+    EXPECT_LE(y.size(), config.L_test_max) << x << " / " << y;
+    EXPECT_EQ(border.is_long[i], x.size() > config.L_max ? 1 : 0);
+    EXPECT_EQ(border.is_long[j], border.is_long[i]);  // a pair is short or long by x
+    ++kinds[y.size() < x.size() ? 0 : y.size() == x.size() ? 1 : 2];
+  }
+  return kinds;
+}
+
+DataConfig edit_config() {
+  DataConfig config = small_config();
+  config.L_min = 2;
+  config.L_max = 6;
+  config.L_test_max = 10;
+  config.border_edits = BorderEdits::kEdit;
+  return config;
+}
+
+}  // namespace
+
+TEST(BorderEdits, RecogniserPairsAreOneEditApartWithinTheTestLengths) {
+  const Language lang = language("parity", "(b*ab*a)*b*");
+  const DataConfig config = edit_config();
+  const Corpus corpus = generate_corpus(lang, config, 8);
+  const auto kinds = check_edit_pairs(corpus, lang.dfa, config);
+  // Deleting or inserting an a flips parity as a substitution does: all three kinds come.
+  EXPECT_GT(kinds[0], 5u);
+  EXPECT_GT(kinds[1], 5u);
+  EXPECT_GT(kinds[2], 5u);
+  const Split& border = *corpus.find("test_border");
+  for (std::size_t i = 0; i < border.size(); i += 2) EXPECT_EQ(border.labels[i], 1) << "x is the accepted string";
+  // Everything but test_border is what substitution pairs give; the default keeps every corpus.
+  DataConfig substitution = config;
+  substitution.border_edits = BorderEdits::kSubstitution;
+  const Corpus before = generate_corpus(lang, substitution, 8);
+  for (const char* name : {"train", "val", "test_id", "test_len_ood"}) EXPECT_EQ(*corpus.find(name), *before.find(name)) << name;
+  EXPECT_FALSE(*corpus.find("test_border") == *before.find("test_border"));
+  EXPECT_NE(config.identity_json(), substitution.identity_json());
+  EXPECT_FALSE(substitution.identity_json().contains("border_edits"));
+}
+
+TEST(BorderEdits, TaskPairsChangeClassByOneEdit) {
+  const fsm::Task task = fsm::cycle_navigation(5);
+  const DataConfig config = edit_config();
+  const Corpus corpus = generate_corpus(task_language(task), config, 4);
+  const auto kinds = check_edit_pairs(corpus, task.dfa, config);
+  // Deleting or inserting a move (+1, -1) changes where the walk ends.
+  EXPECT_GT(kinds[0], 5u);
+  EXPECT_GT(kinds[2], 5u);
+}
+
+TEST(BorderEdits, BorderStringsAreExactlyThoseWithAPartnerOfATestLength) {
+  // x's automaton per length against brute force over every string: a
+  // partner must keep to L_min..L_test_max (no deletion at L_min, no
+  // insertion at L_test_max).
+  DataConfig config;
+  config.L_min = 2;
+  config.L_max = 3;
+  config.L_test_max = 5;
+  const std::vector<std::pair<std::string, std::string>> pairs = {
+      {"(aa)*", "a(aa)*"}, {"a*b*", "b(a|b)*"}, {"(ab)*", "~((ab)*)"}, {"(b*ab*a)*b*", "~((b*ab*a)*b*)"}};
+  const auto sigma = fsm::Alphabet::parse("ab").take_or_throw();
+  for (const auto& [from_regex, to_regex] : pairs) {
+    const fsm::Dfa from = fsm::compile_regex(from_regex, sigma).take_or_throw();
+    const fsm::Dfa to = fsm::compile_regex(to_regex, sigma).take_or_throw();
+    const draw::BorderClass border(from, to, BorderEdits::kEdit, config);
+    ASSERT_TRUE(border.error().empty());
+    std::map<std::size_t, std::uint64_t> expected;
+    std::vector<std::string> strings{""};
+    for (std::size_t length = 1; length <= config.L_test_max; ++length) {
+      std::vector<std::string> longer;
+      for (const std::string& s : strings) {
+        for (const char c : std::string("ab")) longer.push_back(s + c);
+      }
+      strings = std::move(longer);
+      if (length < config.L_min) continue;
+      for (const std::string& x : strings) {
+        if (!from.accepts_text(x)) continue;
+        bool partner = false;
+        for (const std::string& y : one_edit_neighbours(x, "ab")) {
+          partner = partner || (y.size() >= config.L_min && y.size() <= config.L_test_max && to.accepts_text(y));
+        }
+        expected[length] += partner ? 1 : 0;
+      }
+      EXPECT_EQ(fsm::to_u64(border.sampler(length).count(length)), expected[length])
+          << from_regex << " → " << to_regex << " at length " << length;
+    }
+  }
+}
+
+TEST(BorderEdits, ThePartnerIsUniformOverTheDistinctNeighbours) {
+  // x = abba (even a's): partners with odd a's are the 4 substitutions, the
+  // deletions of either a (bba, abb) and the insertions of an a that give
+  // distinct strings (aabba, ababa, abbaa): 9, each drawn alike.
+  const Language lang = language("parity", "(b*ab*a)*b*");
+  const draw::BorderClass border(lang.dfa, fsm::complement(lang.dfa), BorderEdits::kEdit, edit_config());
+  const std::string x = {0, 1, 1, 0};
+  Rng rng(17);
+  std::map<std::string, double> counts;
+  for (int draw = 0; draw < 18000; ++draw) ++counts[border.partner(x, rng)];
+  std::set<std::string> seen;
+  for (const auto& entry : counts) {
+    std::string text;
+    for (const char c : entry.first) text += "ab"[static_cast<std::size_t>(c)];
+    seen.insert(text);
+  }
+  EXPECT_EQ(seen, (std::set<std::string>{"bbba", "aaba", "abaa", "abbb", "bba", "abb", "aabba", "ababa", "abbaa"}));
+  std::vector<double> observed;
+  for (const auto& entry : counts) observed.push_back(entry.second);
+  EXPECT_LT(chi_square_uniform(observed), kChi2Df8);
+}
+
+TEST(BorderEdits, TheKeyReadsAndRefusesOtherValues) {
+  EXPECT_EQ(DataConfig::from_json({{"border_edits", "edit"}}).border_edits, BorderEdits::kEdit);
+  EXPECT_EQ(DataConfig::from_json({{"border_edits", "substitution"}}).border_edits, BorderEdits::kSubstitution);
+  try {
+    DataConfig::from_json({{"border_edits", "insertion"}});
+    FAIL() << "accepted border_edits = insertion";
+  } catch (const KeyError& error) {
+    EXPECT_EQ(error.key(), "data.border_edits");
+    EXPECT_NE(std::string(error.what()).find("substitution or edit"), std::string::npos);
+  }
 }

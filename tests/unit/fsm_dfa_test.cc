@@ -199,3 +199,76 @@ TEST(Serialize, DotMarksAcceptingAndDeadStates) {
   EXPECT_NE(dot.find("q2 -> q2 [label=\"a,b\""), std::string::npos);  // parallel edges merged
   EXPECT_NE(dot.find("style=dashed"), std::string::npos);             // the dead state
 }
+
+// One-edit neighbourhoods, against brute force: every string up to length 6,
+// every edit written out by hand (substitute, delete, insert anywhere).
+namespace edits {
+
+std::set<std::string> neighbours(const std::string& x, const std::string& symbols, EditOps ops) {
+  std::set<std::string> out;
+  for (std::size_t i = 0; i <= x.size(); ++i) {
+    for (const char s : symbols) {
+      if ((ops & kSubstitute) && i < x.size() && s != x[i]) out.insert(x.substr(0, i) + s + x.substr(i + 1));
+      if (ops & kInsert) out.insert(x.substr(0, i) + s + x.substr(i));
+    }
+    if ((ops & kDelete) && i < x.size()) out.insert(x.substr(0, i) + x.substr(i + 1));
+  }
+  return out;
+}
+
+struct Case {
+  std::string from, to, symbols;
+};
+const std::vector<Case>& cases() {
+  static const std::vector<Case> all = {
+      {"(ab)*", "~((ab)*)", "ab"},          // partners outside (ab)*
+      {"a*b*", "b(a|b)*", "ab"},            // disjoint, partners of another shape
+      {"(a|b)*aa(a|b)*", "~((a|b)*aa(a|b)*)", "ab"},
+      {"(b|c)*a(b|c)*", "(b|c)*", "abc"},   // exactly one a → no a: only deletions and substitutions reach it
+      {"(a|b|c)*", "(a|b|c)*c", "abc"},
+  };
+  return all;
+}
+const std::vector<EditOps> kOps = {kSubstitute, kDelete, kInsert, kSubstitute | kDelete, kSubstitute | kInsert, kAnyEdit};
+
+}  // namespace edits
+
+TEST(Edits, OneEditAutomatonHoldsExactlyTheStringsWithAPartner) {
+  for (const auto& c : edits::cases()) {
+    const Dfa from = compile(c.from, c.symbols), to = compile(c.to, c.symbols);
+    for (const EditOps ops : edits::kOps) {
+      const Dfa border = one_edit_into(from, to, ops).take_or_throw();
+      for (const std::string& x : all_strings(c.symbols, 6)) {
+        bool has_partner = false;
+        for (const std::string& y : edits::neighbours(x, c.symbols, ops)) has_partner = has_partner || to.accepts_text(y);
+        EXPECT_EQ(border.accepts_text(x), from.accepts_text(x) && has_partner)
+            << c.from << " → " << c.to << ", ops " << ops << ", x = '" << x << "'";
+      }
+    }
+  }
+}
+
+TEST(Edits, EditsIntoListEachDistinctPartnerOnce) {
+  for (const auto& c : edits::cases()) {
+    const Alphabet sigma = alphabet(c.symbols);
+    const Dfa to = compile(c.to, c.symbols);
+    for (const EditOps ops : edits::kOps) {
+      for (const std::string& x : all_strings(c.symbols, 6)) {
+        std::string indices;
+        for (const char ch : x) indices += static_cast<char>(sigma.index_of(ch));
+        const auto listed = edits_into(to, reinterpret_cast<const std::uint8_t*>(indices.data()), x.size(), ops);
+        std::multiset<std::string> got;
+        for (const Edit& edit : listed) {
+          std::string y;
+          for (const char index : apply_edit(indices, edit)) y += sigma.symbol(index);
+          got.insert(y);
+        }
+        std::multiset<std::string> expected;
+        for (const std::string& y : edits::neighbours(x, c.symbols, ops)) {
+          if (to.accepts_text(y)) expected.insert(y);
+        }
+        EXPECT_EQ(got, expected) << c.to << ", ops " << ops << ", x = '" << x << "'";
+      }
+    }
+  }
+}
