@@ -193,6 +193,7 @@ nlohmann::json Summary::flat_json() const {
     flat["chance_" + name] = m.chance;
     flat["macro_f1_" + name] = m.macro_f1;
     if (m.position_accuracy) flat["acc_pos_" + name] = *m.position_accuracy;
+    if (m.next_accuracy) flat["acc_next_" + name] = *m.next_accuracy;
     if (classes.empty()) continue;
     for (std::size_t c = 0; c < classes.size() && c < m.class_accuracy.size(); ++c) {
       flat["class_acc_" + name + "_" + classes[c]] = optional_json(m.class_accuracy[c]);

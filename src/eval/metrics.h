@@ -55,6 +55,7 @@ struct SplitMetrics {
   std::vector<std::optional<double>> class_accuracy;  // per true class: share predicted right (none: absent)
   double macro_f1 = 0;                   // mean F1 over the classes that occur as truth or prediction
   std::optional<double> position_accuracy;  // per-prefix targets: the share of labelled positions predicted right
+  std::optional<double> next_accuracy;      // next-symbol outputs: the share of positions with every bit right
 };
 
 // A recogniser's string is classified accepted when p_accept > 0.5; a task's
@@ -79,7 +80,8 @@ struct Summary {
 
   // Flat JSON: acc_<split>, acc_pooled_<split>, loss_<split>, worst_len_<split>,
   // worst_acc_<split>, auroc_<split>, ece_<split>, macro_f1_<split>, ood_gap_*,
-  // horizon, tau; acc_pos_<split> with per-prefix targets; a task's also
+  // horizon, tau; acc_pos_<split> with per-prefix targets; acc_next_<split>
+  // with next-symbol outputs; a task's also
   // class_acc_<split>_<class> and
   // confusion_<split> ([true][predicted] counts).
   nlohmann::json flat_json() const;

@@ -256,13 +256,19 @@ void Experiment::validate() const {
                                            " needs a fixed corpus (data.train_mode = corpus)");
     }
   }
-  if (train.target == "prefix" && model.is_transformer() && model.pool == "mean") {
-    throw KeyError("model.pool", "train.target = prefix reads every position causally; model.pool = mean looks ahead "
-                                 "(use cls or end)");
+  if (train.target != "string" && model.is_transformer() && model.pool == "mean") {
+    throw KeyError("model.pool", "train.target = " + train.target + " reads every position causally; model.pool = mean "
+                                 "looks ahead (use cls or end)");
   }
-  if (train.target == "prefix" && train.shuffle_labels) {
-    throw KeyError("train.shuffle_labels", "train.shuffle_labels permutes string labels; train.target = prefix labels "
-                                           "every prefix from the automaton");
+  if (train.target == "string" && train.aux_weight > 0 && model.is_transformer() && model.pool == "cls") {
+    throw KeyError("model.pool", "train.aux_weight trains next-symbol outputs at every position, so the transformer "
+                                 "attends causally, and a CLS token in front would see only itself: use model.pool = "
+                                 "end (or mean)");
+  }
+  if (train.reads_positions() && train.shuffle_labels) {
+    throw KeyError("train.shuffle_labels", "train.shuffle_labels permutes string labels; train.target = " + train.target +
+                                               (train.aux_weight > 0 ? " with train.aux_weight" : "") +
+                                               " labels every prefix from the automaton");
   }
   if (language.kind() != "regex" && (data.p_accept != data::DataConfig().p_accept ||
                                      data.negatives != data::Negatives::kUniform)) {

@@ -77,6 +77,11 @@ struct Experiment {
   // Checks every section (throws InputError naming the field) and the regex
   // (the message names the column).
   void validate() const;
+  // The next-symbol head's width: (|Σ| + 1) per class when next-symbol
+  // outputs are trained (train.target = next_symbols, train.aux_weight), else 0.
+  std::size_t next_outputs(std::size_t num_classes) const {
+    return train.next_symbols() ? (language.alphabet.size() + 1) * num_classes : 0;
+  }
 };
 
 // Every dotted key an experiment accepts ("train.lr", "seed", ...).

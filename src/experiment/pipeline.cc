@@ -270,6 +270,10 @@ class Pipeline {
     session_options.on_step = [](std::size_t) { return !regal::stop_requested(); };
     session_options.num_classes = task_->num_classes();
     if (e_.train.target == "prefix") session_options.prefix_dfa = std::make_shared<const fsm::Dfa>(task_->dfa);
+    if (e_.train.next_symbols()) {
+      session_options.next_dfa = std::make_shared<const fsm::Dfa>(task_->dfa);
+      session_options.aux_weight = e_.train.aux_weight;
+    }
     if (e_.data.train_mode == data::TrainMode::kOnline) {
       session_options.online = std::make_shared<data::OnlineBatches>(data::Language::of(e_.language.name, *task_), e_.data,
                                                                      corpus_->corpus.held_out,

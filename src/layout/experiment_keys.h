@@ -15,10 +15,10 @@ inline constexpr std::array<const char*, 5> kNotIdentity = {"name", "description
 // identity only when it differs from its default, so adding a setting keeps
 // every existing id (tests/golden/run_ids.txt). Every key added from now on
 // goes here.
-inline constexpr std::array<const char*, 13> kIdentityWhenSet = {
+inline constexpr std::array<const char*, 14> kIdentityWhenSet = {
     "train.deterministic", "train.shuffle_labels", "train.schedule_steps", "language.classes", "language.generator",
     "language.n",          "language.operators",   "language.fsm",         "data.sampling",    "data.train_mode",
-    "train.target",        "eval.checkpoint",      "data.border_edits"};
+    "train.target",        "eval.checkpoint",      "data.border_edits",    "train.aux_weight"};
 
 // Not shown as axes when `aggregate` infers axes from experiment.json (a
 // folder without plan.json): labels, machine settings, and what the language

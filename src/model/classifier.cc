@@ -9,16 +9,25 @@
 namespace regal::model {
 
 Classifier build_classifier(const ModelConfig& config, std::size_t num_symbols, std::size_t max_length,
-                            std::size_t num_classes, bool causal) {
+                            std::size_t num_classes, bool causal, std::size_t next_outputs) {
   config.validate();
   if (config.is_transformer()) {
-    return std::make_shared<TransformerClassifierImpl>(config, num_symbols, max_length, num_classes, causal);
+    return std::make_shared<TransformerClassifierImpl>(config, num_symbols, max_length, num_classes, causal, next_outputs);
   }
-  return std::make_shared<RecurrentClassifierImpl>(config, num_symbols, num_classes);
+  return std::make_shared<RecurrentClassifierImpl>(config, num_symbols, num_classes, next_outputs);
 }
 
 torch::Tensor ClassifierImpl::forward_padded(const torch::Tensor& /*tokens*/, const torch::Tensor& /*lengths*/) {
   throw std::logic_error("forward_padded on a model that does not read padded rows");
+}
+
+std::pair<torch::Tensor, torch::Tensor> ClassifierImpl::forward_positions_and_next(const torch::Tensor& tokens) {
+  const torch::Tensor hidden = hidden_positions(tokens);
+  return {class_head(hidden), next_head_(hidden)};
+}
+
+void ClassifierImpl::add_next_head(std::int64_t d_model, std::int64_t outputs) {
+  if (outputs > 0) next_head_ = register_module("next_head", torch::nn::Linear(d_model, outputs));
 }
 
 std::size_t count_parameters(const torch::nn::Module& model) {

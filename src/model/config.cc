@@ -86,9 +86,10 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& json) {
 }
 
 std::size_t parameter_count(const ModelConfig& config, std::size_t num_symbols, std::size_t max_length,
-                            std::size_t num_classes) {
+                            std::size_t num_classes, std::size_t next_outputs) {
   const std::size_t d = config.d_model;
-  const std::size_t head = num_classes * d + num_classes;  // linear head to one logit per class
+  // Linear heads: one logit per class, and the next-symbol head's outputs.
+  const std::size_t head = num_classes * d + num_classes + next_outputs * d + next_outputs;
   if (!config.is_transformer()) {
     const std::size_t gates = config.arch == "lstm" ? 4 : config.arch == "gru" ? 3 : 1;
     // torch's recurrent layers: W_ih (gates*d x input), W_hh (gates*d x d), b_ih, b_hh.
@@ -110,7 +111,7 @@ std::size_t parameter_count(const ModelConfig& config, std::size_t num_symbols, 
 }
 
 ModelConfig resolve_budget(const ModelConfig& config, std::size_t num_symbols, std::size_t max_length,
-                           std::size_t num_classes) {
+                           std::size_t num_classes, std::size_t next_outputs) {
   if (!config.params) return config;
   const double budget = *config.params;
   const double aspect = config.d_ff == 0 ? 4.0 : static_cast<double>(config.d_ff) / static_cast<double>(config.d_model);
@@ -122,7 +123,7 @@ ModelConfig resolve_budget(const ModelConfig& config, std::size_t num_symbols, s
     candidate.d_model = d;
     candidate.d_ff = config.d_ff == 0 ? 0 : static_cast<std::size_t>(std::lround(aspect * static_cast<double>(d)));
     if (candidate.is_transformer() && candidate.pos == "rope" && (d / step) % 2 != 0) continue;
-    const double count = static_cast<double>(parameter_count(candidate, num_symbols, max_length, num_classes));
+    const double count = static_cast<double>(parameter_count(candidate, num_symbols, max_length, num_classes, next_outputs));
     const double error = std::abs(count - budget);
     if (error < best_error) {
       best_error = error;

@@ -37,12 +37,12 @@ struct ModelConfig {
 // `max_length` symbols (learned positions are allocated for it), with one
 // output per class (`num_classes`; a recogniser has 2).
 std::size_t parameter_count(const ModelConfig& config, std::size_t num_symbols, std::size_t max_length,
-                            std::size_t num_classes = 2);
+                            std::size_t num_classes = 2, std::size_t next_outputs = 0);
 
 // When config.params is set: the same config with d_model (a multiple of
 // n_heads for transformers) chosen so the parameter count is closest to the
 // budget, depth and the d_ff : d_model aspect kept. Otherwise the config as is.
 ModelConfig resolve_budget(const ModelConfig& config, std::size_t num_symbols, std::size_t max_length,
-                           std::size_t num_classes = 2);
+                           std::size_t num_classes = 2, std::size_t next_outputs = 0);
 
 }  // namespace regal::model

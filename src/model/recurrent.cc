@@ -3,7 +3,7 @@
 namespace regal::model {
 
 RecurrentClassifierImpl::RecurrentClassifierImpl(const ModelConfig& config, std::size_t num_symbols,
-                                                 std::size_t num_classes)
+                                                 std::size_t num_classes, std::size_t next_outputs)
     : arch_(config.arch), end_token_(config.reads_end() ? static_cast<std::int64_t>(num_symbols) : -1) {
   const auto d = static_cast<std::int64_t>(config.d_model);
   const auto layers = static_cast<std::int64_t>(config.n_layers);
@@ -17,6 +17,7 @@ RecurrentClassifierImpl::RecurrentClassifierImpl(const ModelConfig& config, std:
     rnn_ = register_module("rnn", torch::nn::RNN(torch::nn::RNNOptions(d, d).num_layers(layers).batch_first(true)));
   }
   head_ = register_module("head", torch::nn::Linear(d, static_cast<std::int64_t>(num_classes)));
+  add_next_head(d, static_cast<std::int64_t>(next_outputs));
 }
 
 torch::Tensor RecurrentClassifierImpl::forward(const torch::Tensor& tokens) {
@@ -40,7 +41,15 @@ torch::Tensor RecurrentClassifierImpl::last_layer(const torch::Tensor& x) {
 }
 
 torch::Tensor RecurrentClassifierImpl::forward_positions(const torch::Tensor& tokens) {
-  return head_(last_layer(embedding_(tokens)));  // the end token reads nothing a prefix needs
+  return head_(hidden_positions(tokens));  // the end token reads nothing a prefix needs
+}
+
+std::pair<torch::Tensor, torch::Tensor> RecurrentClassifierImpl::forward_string_and_next(const torch::Tensor& tokens) {
+  // The last layer's output at the last step is its final state, as forward() reads it.
+  const torch::Tensor x = embedding_(
+      end_token_ < 0 ? tokens : torch::cat({tokens, torch::full({tokens.size(0), 1}, end_token_, tokens.options())}, 1));
+  const torch::Tensor outputs = last_layer(x);
+  return {head_(outputs.select(1, -1)), next_head_(outputs.narrow(1, 0, tokens.size(1)))};
 }
 
 torch::Tensor RecurrentClassifierImpl::forward_padded(const torch::Tensor& tokens, const torch::Tensor& lengths) {

@@ -98,7 +98,8 @@ torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x, const torch:
 }
 
 TransformerClassifierImpl::TransformerClassifierImpl(const ModelConfig& config, std::size_t num_symbols,
-                                                     std::size_t max_length, std::size_t num_classes, bool causal)
+                                                     std::size_t max_length, std::size_t num_classes, bool causal,
+                                                     std::size_t next_outputs)
     : config_(config),
       cls_token_(config.pool == "cls" ? static_cast<std::int64_t>(num_symbols) : -1),
       end_token_(config.reads_end() ? static_cast<std::int64_t>(num_symbols) : -1) {
@@ -117,6 +118,7 @@ TransformerClassifierImpl::TransformerClassifierImpl(const ModelConfig& config, 
   }
   norm_final_ = register_module("norm_final", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
   head_ = register_module("head", torch::nn::Linear(d, static_cast<std::int64_t>(num_classes)));
+  add_next_head(d, static_cast<std::int64_t>(next_outputs));
   causal_ = causal;
 }
 
@@ -191,12 +193,28 @@ torch::Tensor TransformerClassifierImpl::encode(const torch::Tensor& ids, std::i
   return norm_final_(x);
 }
 
-torch::Tensor TransformerClassifierImpl::forward_positions(const torch::Tensor& tokens) {
+torch::Tensor TransformerClassifierImpl::hidden_positions(const torch::Tensor& tokens) {
   // The string's positions: after a CLS in front, before an end token behind.
   torch::Tensor ids = tokens;
   if (cls_token_ >= 0) ids = torch::cat({torch::full({tokens.size(0), 1}, cls_token_, tokens.options()), tokens}, 1);
   const torch::Tensor x = encode(ids, -1);
-  return head_(cls_token_ >= 0 ? x.narrow(1, 1, tokens.size(1)) : x);
+  return cls_token_ >= 0 ? x.narrow(1, 1, tokens.size(1)) : x;
+}
+
+torch::Tensor TransformerClassifierImpl::forward_positions(const torch::Tensor& tokens) {
+  return head_(hidden_positions(tokens));
+}
+
+std::pair<torch::Tensor, torch::Tensor> TransformerClassifierImpl::forward_string_and_next(const torch::Tensor& tokens) {
+  // Every row of every block (the next-symbol head reads them all); the
+  // string read out as forward() reads it.
+  torch::Tensor ids = tokens;
+  if (cls_token_ >= 0) ids = torch::cat({torch::full({tokens.size(0), 1}, cls_token_, tokens.options()), tokens}, 1);
+  if (end_token_ >= 0) ids = torch::cat({tokens, torch::full({tokens.size(0), 1}, end_token_, tokens.options())}, 1);
+  const torch::Tensor x = encode(ids, -1);
+  const torch::Tensor pooled = cls_token_ >= 0 ? x.select(1, 0) : end_token_ >= 0 ? x.select(1, -1) : x.mean(1);
+  const torch::Tensor positions = x.narrow(1, cls_token_ >= 0 ? 1 : 0, tokens.size(1));
+  return {head_(pooled), next_head_(positions)};
 }
 
 }  // namespace regal::model

@@ -30,9 +30,10 @@ TORCH_MODULE(TransformerBlock);
 class TransformerClassifierImpl : public ClassifierImpl {
  public:
   TransformerClassifierImpl(const ModelConfig& config, std::size_t num_symbols, std::size_t max_length,
-                            std::size_t num_classes = 2, bool causal = false);
+                            std::size_t num_classes = 2, bool causal = false, std::size_t next_outputs = 0);
   torch::Tensor forward(const torch::Tensor& tokens) override;
   torch::Tensor forward_positions(const torch::Tensor& tokens) override;
+  std::pair<torch::Tensor, torch::Tensor> forward_string_and_next(const torch::Tensor& tokens) override;
   // Computes every row of the last block even with CLS or end pooling (the slow
   // reference the shortcut is checked against).
   void set_full_last_block(bool full) { full_last_block_ = full; }
@@ -46,6 +47,8 @@ class TransformerClassifierImpl : public ClassifierImpl {
   // The last block's output (after the final LayerNorm) at every position, [B, T', D].
   torch::Tensor encode(const torch::Tensor& ids, std::int64_t only_row);
   Tables tables(std::int64_t length, const torch::Device& device);
+  torch::Tensor hidden_positions(const torch::Tensor& tokens) override;
+  torch::Tensor class_head(const torch::Tensor& hidden) override { return head_(hidden); }
 
   ModelConfig config_;
   std::int64_t cls_token_;  // index of the CLS token (after the alphabet), -1 without

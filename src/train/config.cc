@@ -23,8 +23,15 @@ void TrainConfig::validate() const {
   require(batch_size >= 1, "train.batch_size must be at least 1");
   require(eval_every >= 1, "train.eval_every must be at least 1");
   require(checkpoint_every >= 1, "train.checkpoint_every must be at least 1");
-  if (target != "string" && target != "prefix") {
-    throw KeyError("train.target", "train.target must be string or prefix (got '" + target + "')");
+  if (target != "string" && target != "prefix" && target != "next_symbols") {
+    throw KeyError("train.target", "train.target must be string, prefix or next_symbols (got '" + target + "')");
+  }
+  if (!(aux_weight >= 0) || !std::isfinite(aux_weight)) {
+    throw KeyError("train.aux_weight", "train.aux_weight must be a finite number >= 0 (got " + std::to_string(aux_weight) + ")");
+  }
+  if (aux_weight > 0 && target == "next_symbols") {
+    throw KeyError("train.aux_weight", "train.aux_weight weighs the next-symbols loss added to a string or prefix "
+                                       "target; train.target = next_symbols trains on that loss alone");
   }
   require(schedule_steps == 0 || schedule_steps >= steps, "train.schedule_steps must be 0 (= train.steps) or at least train.steps");
 }
@@ -35,7 +42,7 @@ nlohmann::json TrainConfig::to_json() const {
           {"clip", clip},       {"steps", steps},           {"batch_size", batch_size},
           {"eval_every", eval_every}, {"patience", patience}, {"checkpoint_every", checkpoint_every},
           {"deterministic", deterministic}, {"shuffle_labels", shuffle_labels}, {"schedule_steps", schedule_steps},
-          {"target", target}};
+          {"target", target}, {"aux_weight", aux_weight}};
 }
 
 TrainConfig TrainConfig::from_json(const nlohmann::json& json) {
@@ -78,6 +85,7 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& json) {
   config.shuffle_labels = merged["shuffle_labels"].get<bool>();
   config.schedule_steps = merged["schedule_steps"].get<std::size_t>();
   config.target = merged["target"].get<std::string>();
+  config.aux_weight = merged["aux_weight"].get<double>();
   return config;
 }
 

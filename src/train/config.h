@@ -24,6 +24,13 @@ struct TrainConfig {
   bool shuffle_labels = false;      // a control: train and val labels permuted within each length (tests untouched)
   std::size_t schedule_steps = 0;   // the schedule's horizon when training stops earlier (a search's rung); 0: steps
   std::string target = "string";    // string: one label per string | prefix: every prefix's class (causal models)
+                                    // | next_symbols: after every prefix, which symbols can still reach each class
+  double aux_weight = 0;            // weight of the next-symbols loss added to a string or prefix target; 0: none
+
+  // Next-symbol outputs (a second head) are trained: target next_symbols, or aux_weight > 0.
+  bool next_symbols() const { return target == "next_symbols" || aux_weight > 0; }
+  // Every position's output is trained: the model must be causal.
+  bool reads_positions() const { return target != "string" || aux_weight > 0; }
 
   // Throws InputError naming "train.<field>".
   void validate() const;

@@ -27,6 +27,7 @@ struct Session::Impl {
   torch::Device device{torch::kCPU};
   SessionOptions options;
   std::size_t train_max_length = 0;
+  std::shared_ptr<const eval::NextSymbols> next;  // with next-symbol outputs
 };
 
 Session::Session(const model::ModelConfig& config, std::size_t num_symbols, std::size_t max_length,
@@ -35,10 +36,14 @@ Session::Session(const model::ModelConfig& config, std::size_t num_symbols, std:
   impl_->options = options;
   impl_->device = model::resolve_device(options.device);
   configure_threads(options.threads);
-  impl_->resolved = model::resolve_budget(config, num_symbols, max_length, options.num_classes);
+  if (options.next_dfa) {
+    impl_->next = std::make_shared<const eval::NextSymbols>(*options.next_dfa, options.num_classes, options.aux_weight == 0);
+  }
+  const std::size_t next_outputs = impl_->next ? static_cast<std::size_t>(impl_->next->outputs()) : 0;
+  impl_->resolved = model::resolve_budget(config, num_symbols, max_length, options.num_classes, next_outputs);
   seed_model_init(options.seed);
   impl_->model = model::build_classifier(impl_->resolved, num_symbols, max_length, options.num_classes,
-                                         /*causal=*/options.prefix_dfa != nullptr);
+                                         /*causal=*/options.prefix_dfa != nullptr || impl_->next != nullptr, next_outputs);
   impl_->model->to(impl_->device);
 }
 
@@ -64,6 +69,8 @@ TrainResult Session::train(const data::Corpus& corpus, const TrainConfig& config
   options.on_step = impl_->options.on_step;
   options.online = impl_->options.online;
   options.prefix_dfa = impl_->options.prefix_dfa;
+  options.next = impl_->next;
+  options.aux_weight = impl_->options.aux_weight;
   return regal::train::train(*impl_->model, corpus, config, options);
 }
 
@@ -72,7 +79,7 @@ eval::Summary Session::evaluate(const data::Corpus& corpus, double tau, const st
   if (!impl_->options.checkpoint_dir.empty() && std::filesystem::exists(weights)) {
     load_weights(*impl_->model, weights, impl_->device);
   }
-  return eval::evaluate(*impl_->model, corpus, impl_->device, 512, tau, impl_->options.prefix_dfa.get());
+  return eval::evaluate(*impl_->model, corpus, impl_->device, 512, tau, {impl_->options.prefix_dfa.get(), impl_->next.get()});
 }
 
 }  // namespace regal::train

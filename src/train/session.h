@@ -28,6 +28,10 @@ struct SessionOptions {
   std::size_t num_classes = 2;              // outputs of the model: the task's classes
   std::shared_ptr<const data::OnlineBatches> online;  // online training data (data.train_mode = online); else the corpus
   std::shared_ptr<const fsm::Dfa> prefix_dfa;  // per-prefix targets (train.target = prefix): causal model, labels by it
+  // Next-symbol outputs (train.target = next_symbols, or train.aux_weight > 0):
+  // a causal model with a second head, targets by this automaton.
+  std::shared_ptr<const fsm::Dfa> next_dfa;
+  double aux_weight = 0;  // > 0: the next-symbol loss's weight beside the string or prefix loss; 0: it is the target
 };
 
 // "1.13.1" (+ "cuda 12.1" when built with CUDA).

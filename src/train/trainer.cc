@@ -294,7 +294,8 @@ TrainResult train(model::ClassifierImpl& model, const data::Corpus& corpus, cons
     if (val_split != nullptr && val_split->size() > 0) {
       const auto metrics = eval::split_metrics(
           "val",
-          eval::predict(model, *val_split, options.device, options.eval_batch_size, false, options.prefix_dfa.get()),
+          eval::predict(model, *val_split, options.device, options.eval_batch_size, false,
+                        {options.prefix_dfa.get(), options.next.get()}),
           corpus.num_classes());
       row.val_loss = metrics.loss;
       row.val_acc = metrics.accuracy;
@@ -334,17 +335,29 @@ TrainResult train(model::ClassifierImpl& model, const data::Corpus& corpus, cons
     const data::Batch& batch = *next;
     const auto [tokens, labels] = eval::batch_tensors(*source, batch, options.device);
     optimizer.zero_grad();
-    torch::Tensor logits, loss;
-    if (options.prefix_dfa) {
-      const torch::Tensor per_position = model.forward_positions(tokens);  // [B, T, k]
+    torch::Tensor logits, loss, next_logits;  // next_logits [B, T, m] with next-symbol outputs
+    const eval::NextSymbols* next_symbols = options.next.get();
+    if (next_symbols != nullptr && next_symbols->is_target()) {
+      next_logits = model.forward_next(tokens);
+      logits = next_symbols->end_logits(next_logits.select(1, -1));  // the whole string: its last end entries
+    } else if (options.prefix_dfa) {
+      torch::Tensor per_position;  // [B, T, k]
+      if (next_symbols != nullptr) std::tie(per_position, next_logits) = model.forward_positions_and_next(tokens);
+      else per_position = model.forward_positions(tokens);
       const torch::Tensor targets = eval::prefix_labels(*source, batch, *options.prefix_dfa, options.device);
       loss = torch::nn::functional::cross_entropy(
           per_position.reshape({-1, per_position.size(2)}), targets.reshape({-1}),
           torch::nn::functional::CrossEntropyFuncOptions().ignore_index(eval::kIgnoredLabel));
       logits = per_position.select(1, -1);  // the whole string: its last position
     } else {
-      logits = model.forward(tokens);
+      if (next_symbols != nullptr) std::tie(logits, next_logits) = model.forward_string_and_next(tokens);
+      else logits = model.forward(tokens);
       loss = torch::cross_entropy_loss(logits, labels);
+    }
+    if (next_logits.defined()) {
+      const torch::Tensor next_loss = eval::next_symbol_loss(
+          next_logits, eval::next_symbol_targets(*source, batch, *next_symbols, options.device));
+      loss = loss.defined() ? loss + options.aux_weight * next_loss : next_loss;
     }
     loss.backward();
     if (config.clip > 0) clip_gradient_norm(parameters, config.clip);

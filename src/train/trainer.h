@@ -25,6 +25,10 @@
 #include "train/config.h"
 #include "train/history.h"
 
+namespace regal::eval {
+class NextSymbols;
+}
+
 namespace regal::train {
 
 struct TrainOptions {
@@ -44,6 +48,11 @@ struct TrainOptions {
   // with its prefix's class by this automaton, and the loss is the mean over
   // the labelled positions of model.forward_positions.
   std::shared_ptr<const fsm::Dfa> prefix_dfa;
+  // Next-symbol outputs (FLaRe): with next->is_target() (train.target =
+  // next_symbols) the loss is their mean binary cross-entropy alone;
+  // otherwise it is added to the string or prefix loss times aux_weight.
+  std::shared_ptr<const eval::NextSymbols> next;
+  double aux_weight = 0;
 };
 
 // Trains `model` (already on options.device) on the corpus's train split (or

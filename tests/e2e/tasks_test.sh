@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # k-class tasks as a user meets them: a spec with a generator, classes and a
-# labelled file; online data, the end readout and per-prefix targets; the
+# labelled file; online data, the end readout, per-prefix and next-symbol
+# targets (alone and as an auxiliary loss); the
 # tables; bad tasks refused with exit 2 and one line; --reevaluate.
 set -uo pipefail
 SWEEP=$(realpath "${1:?usage: tasks_test.sh path/to/sweep path/to/aggregate}")
@@ -36,39 +37,43 @@ language = ["cycle_navigation",
             { name = "file", fsm = "two.json" }]
 "data.train_mode" = ["corpus", "online"]
 [[zip]]
-"model.pool" = ["cls", "end"]
-"train.target" = ["string", "prefix"]
+"model.pool" = ["cls", "end", "end", "end"]
+"train.target" = ["string", "prefix", "next_symbols", "string"]
+"train.aux_weight" = [0.0, 0.0, 0.0, 0.5]
 TOML
 "$SWEEP" --spec tasks.toml --no-report > out.txt 2>&1
 check "a task sweep ends done" 0 "$?"
 summary=$("$AGGREGATE" results/tasks --format csv)
-check "12 runs in the summary" 12 "$(printf "%s\n" "$summary" | tail -n +2 | wc -l)"
+check "24 runs in the summary" 24 "$(printf "%s\n" "$summary" | tail -n +2 | wc -l)"
 "$PY" - results/tasks <<'PY' > checks.txt
 import glob, json, sys, h5py
 for path in sorted(glob.glob(sys.argv[1] + "/runs/*/*/metrics.json")):
     run = path.rsplit("/", 1)[0]
     e = json.load(open(run + "/experiment.json"))
     m = json.load(open(path))
-    lang, target = e["language"]["name"], e["train"]["target"]
+    lang, target, aux = e["language"]["name"], e["train"]["target"], e["train"]["aux_weight"]
     k = len(m.get("classes", ["rejected", "accepted"]))
     with h5py.File(run + "/metrics.h5") as f:
         confusion = f["eval/test_id/confusion"][()]
     ok = confusion.size == k * k and confusion.sum() == m["n_test_id"]
     ok = ok and (k == 2 or len(m["confusion_test_id"]) == k) and 0 <= m["macro_f1_test_id"] <= 1
     ok = ok and ("acc_pos_test_id" in m) == (target == "prefix")
+    ok = ok and ("acc_next_test_id" in m) == (target == "next_symbols" or aux > 0)
+    ok = ok and all(0 <= m[x] <= 1 for x in m if x.startswith("acc_next_"))
+    target += "+aux" if aux > 0 else ""
     ok = ok and "acc_test_border_short" in m and "acc_test_border_long" in m
     print(lang, target, e["data"]["train_mode"], k, "ok" if ok else "BAD " + json.dumps({x: m[x] for x in m if "test_id" in x}))
 PY
-check "every run has its classes' metrics" "12 0" "$(wc -l < checks.txt) $(grep -c BAD checks.txt)"
-check "cycle navigation has 5 classes" 4 "$(grep -c '^cycle_navigation .* 5 ok' checks.txt)"
-check "the labelled file has 3 classes" 4 "$(grep -c '^file .* 3 ok' checks.txt)"
+check "every run has its classes' metrics" "24 0" "$(wc -l < checks.txt) $(grep -c BAD checks.txt)"
+check "cycle navigation has 5 classes" 8 "$(grep -c '^cycle_navigation .* 5 ok' checks.txt)"
+check "the labelled file has 3 classes" 8 "$(grep -c '^file .* 3 ok' checks.txt)"
 
 # Re-evaluation: the same numbers from best.pt, recorded; a run without best.pt listed.
 before=$(untimed results/tasks/aggregate/runs.csv)
 "$SWEEP" --spec tasks.toml --no-report --reevaluate > re.txt 2>&1
 check "--reevaluate ends done" 0 "$?"
 check "re-evaluated runs give the same table" "$before" "$(untimed results/tasks/aggregate/runs.csv)"
-check "status.json records it" 12 "$(grep -l '"reevaluated"' results/tasks/runs/*/*/status.json | wc -l)"
+check "status.json records it" 24 "$(grep -l '"reevaluated"' results/tasks/runs/*/*/status.json | wc -l)"
 victim=$(ls -d results/tasks/runs/*/* | head -n 1)
 rm "$victim/checkpoints/best.pt"
 "$SWEEP" --spec tasks.toml --no-report --reevaluate > re2.txt 2>&1
@@ -94,5 +99,8 @@ bad_spec unreachable '{ name = "f", fsm = "lost.json" }' "class 'z' is carried b
 bad_spec short '{ name = "s", alphabet = "ab", classes = { one = "a", six = "a{6}" } }' \
   "class 'six' has no string of length 1..4" '"data.L_max" = 4'
 bad_spec lookahead '"parity"' "model.pool = mean looks ahead" $'"train.target" = "prefix"\n"model.pool" = "mean"'
+bad_spec aux_alone '"parity"' "train.target = next_symbols trains on that loss alone" \
+  $'"train.target" = "next_symbols"\n"train.aux_weight" = 0.5'
+bad_spec aux_cls '"parity"' "a CLS token in front would see only itself" $'"train.aux_weight" = 0.5\n"model.pool" = "cls"'
 
 [ "$failures" -eq 0 ]

@@ -4,6 +4,8 @@
 // The models run on REGAL_TEST_DEVICE (cpu when unset; cuda on a GPU machine,
 // see scripts/device-check.sh).
 #include <gtest/gtest.h>
+
+#include <random>
 #include <torch/torch.h>
 
 #include <filesystem>
@@ -117,6 +119,8 @@ TEST(Model, ParameterCountFormulaMatchesTheBuiltModel) {
         config.pool = "end";  // an appended readout token: one more embedding row (and position)
         const auto end = model::build_classifier(config, 3, 50);
         EXPECT_EQ(model::parameter_count(config, 3, 50), model::count_parameters(*end)) << arch << " " << pos << " end";
+        const auto next = model::build_classifier(config, 3, 50, 5, true, 20);  // a next-symbol head of (3 + 1) x 5
+        EXPECT_EQ(model::parameter_count(config, 3, 50, 5, 20), model::count_parameters(*next)) << arch << " next";
       }
     }
   }
@@ -165,6 +169,69 @@ TEST(Model, PrefixLabelsAreTheAutomatonsClassOfEveryPrefix) {
       }
       EXPECT_EQ(labels[static_cast<std::int64_t>(row)][static_cast<std::int64_t>(batch.length) - 1].item<std::int64_t>(),
                 split.labels[batch.indices[row]]);
+    }
+  }
+}
+
+// FLaRe's next-symbol targets against brute force: after every prefix, for
+// every symbol, whether some continuation through it (any string of up to
+// six more symbols) lands in each class; for the end, the prefix's own class.
+TEST(Model, NextSymbolTargetsAreWhatSomeContinuationReaches) {
+  const auto ab = fsm::Alphabet::parse("ab").take_or_throw();
+  const std::vector<std::pair<fsm::Dfa, std::size_t>> automata = {
+      {fsm::compile_regex("a+b", ab).take_or_throw(), 2},       // dead after a second b: nothing is accepted
+      {fsm::compile_regex("~(.*aa.*)", ab).take_or_throw(), 2},
+      {fsm::modular_arithmetic(3, "pm").dfa, 3}};              // outside the domain: no class at all
+  for (const auto& [dfa, classes] : automata) {
+    const auto k = static_cast<std::size_t>(dfa.num_symbols());
+    auto class_of = [&](const std::vector<std::uint8_t>& x) { return dfa.label(dfa.run(x.data(), x.size())); };
+    // Every continuation of up to 6 symbols, as symbol strings.
+    std::vector<std::vector<std::uint8_t>> continuations{{}};
+    for (std::size_t from = 0, length = 1; length <= 6; ++length) {
+      const std::size_t to = continuations.size();
+      for (std::size_t i = from; i < to; ++i) {
+        for (std::uint8_t s = 0; s < k; ++s) {
+          auto longer = continuations[i];
+          longer.push_back(s);
+          continuations.push_back(longer);
+        }
+      }
+      from = to;
+    }
+    data::Split split("test");
+    std::mt19937 random(5);
+    for (int i = 0; i < 20; ++i) {
+      std::vector<std::uint8_t> x(5);
+      for (auto& symbol : x) symbol = static_cast<std::uint8_t>(random() % k);
+      split.add(x.data(), x.size(), 0);
+    }
+    const eval::NextSymbols next(dfa, classes, true);
+    ASSERT_EQ(next.outputs(), static_cast<std::int64_t>((k + 1) * classes));
+    const data::Batch batch{5, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19}};
+    const torch::Tensor targets = eval::next_symbol_targets(split, batch, next, torch::kCPU);
+    ASSERT_EQ(targets.sizes(), (std::vector<std::int64_t>{20, 5, next.outputs()}));
+    for (std::int64_t row = 0; row < 20; ++row) {
+      const std::uint8_t* x = split.string(static_cast<std::size_t>(row));
+      for (std::int64_t t = 0; t < 5; ++t) {
+        const std::vector<std::uint8_t> prefix(x, x + t + 1);
+        for (std::size_t c = 0; c < classes; ++c) {
+          for (std::uint8_t s = 0; s <= k; ++s) {
+            bool expected = false;
+            if (s == k) {
+              expected = class_of(prefix) == c;
+            } else {
+              for (const auto& w : continuations) {
+                std::vector<std::uint8_t> y = prefix;
+                y.push_back(s);
+                y.insert(y.end(), w.begin(), w.end());
+                expected = expected || class_of(y) == c;
+              }
+            }
+            EXPECT_EQ(targets[row][t][static_cast<std::int64_t>(s * classes + c)].item<float>(), expected ? 1.0f : 0.0f)
+                << "row " << row << " position " << t << " symbol " << int(s) << " class " << c;
+          }
+        }
+      }
     }
   }
 }
@@ -285,51 +352,74 @@ TEST(Model, PaddedRowsGiveEachStringItsOwnLogits) {
 
 // predict() runs passes of its own choosing (padded passes over many lengths
 // for recurrent models, grouped attention for transformers); its
-// predictions must be each string's own, in evaluation_batches' order.
+// predictions must be each string's own, in evaluation_batches' order, for
+// every target: string, prefix, next symbols, string with next symbols.
 TEST(Model, PredictionsAreEachStringsOwnWhateverThePasses) {
   const fsm::Task task = fsm::cycle_navigation(5);
   const data::Corpus corpus = task_corpus("cycle", task, 6, 260, 50, 10, 2, 4);
   const data::Split& split = *corpus.find("test_len_ood");
   for (const std::string arch : {"lstm", "transformer"}) {
-    for (const bool prefix : {false, true}) {
+    for (const std::string target : {"string", "prefix", "next_symbols", "string+next"}) {
+      const bool prefix = target == "prefix", next = target == "next_symbols" || target == "string+next";
+      const eval::NextSymbols next_symbols(task.dfa, 5, /*is_target=*/target == "next_symbols");
       model::ModelConfig model_config = small(arch);
       model_config.pool = "end";
       train::seed_model_init(2);
-      const auto model = model::build_classifier(model_config, 3, 260, 5, /*causal=*/prefix);
+      const auto model = model::build_classifier(model_config, 3, 260, 5, /*causal=*/target != "string",
+                                                 next ? static_cast<std::size_t>(next_symbols.outputs()) : 0);
       model->to(test_device());
-      std::optional<double> positions;
-      const std::vector<eval::Prediction> got =
-          eval::predict(*model, split, test_device(), 64, false, prefix ? &task.dfa : nullptr, &positions);
+      eval::PositionScores scores;
+      const std::vector<eval::Prediction> got = eval::predict(
+          *model, split, test_device(), 64, false, {prefix ? &task.dfa : nullptr, next ? &next_symbols : nullptr}, &scores);
       ASSERT_EQ(got.size(), split.size());
       torch::NoGradGuard no_grad;
       std::size_t at = 0;
-      std::int64_t hits = 0, labelled = 0;
+      std::int64_t hits = 0, labelled = 0, next_hits = 0, positions = 0;
       for (const data::Batch& batch : data::evaluation_batches(split, 64)) {
         for (const std::uint32_t index : batch.indices) {
           data::Batch one{batch.length, {index}};
           const auto [tokens, labels] = eval::batch_tensors(split, one, test_device());
-          torch::Tensor logits;
+          torch::Tensor logits, next_logits;
           if (prefix) {
             const torch::Tensor per_position = model->forward_positions(tokens);
             const torch::Tensor targets = eval::prefix_labels(split, one, task.dfa, test_device());
             hits += per_position.argmax(2).eq(targets).sum().item<std::int64_t>();
             labelled += targets.numel();
             logits = per_position.select(1, -1);
+          } else if (target == "next_symbols") {
+            next_logits = model->forward_next(tokens);
+            logits = next_symbols.end_logits(next_logits.select(1, -1));
           } else {
             logits = model->forward(tokens);
+            if (next) {
+              next_logits = model->forward_next(tokens);
+              const auto [one_pass, one_pass_next] = model->forward_string_and_next(tokens);
+              EXPECT_TRUE(torch::allclose(one_pass, logits, 0, 1e-6)) << arch << " string " << index;
+              EXPECT_TRUE(torch::allclose(one_pass_next, next_logits, 0, 1e-6)) << arch << " string " << index;
+            }
+          }
+          if (next_logits.defined()) {
+            const torch::Tensor targets = eval::next_symbol_targets(split, one, next_symbols, test_device());
+            next_hits += next_logits.gt(0).eq(targets.gt(0.5)).all(-1).sum().item<std::int64_t>();
+            positions += static_cast<std::int64_t>(batch.length);
           }
           const torch::Tensor log_probs = torch::log_softmax(logits, 1).to(torch::kCPU);
           const eval::Prediction& p = got[at++];
           ASSERT_EQ(p.length, batch.length);
           EXPECT_EQ(p.label, split.labels[index]);
-          EXPECT_EQ(p.predicted, log_probs.argmax(1).item<std::int64_t>()) << arch << " string " << index;
-          EXPECT_NEAR(p.loss, -log_probs[0][split.labels[index]].item<float>(), 1e-6) << arch << " string " << index;
-          EXPECT_NEAR(p.confidence, log_probs.max().exp().item<float>(), 1e-6) << arch << " string " << index;
+          EXPECT_EQ(p.predicted, log_probs.argmax(1).item<std::int64_t>()) << arch << " " << target << " string " << index;
+          EXPECT_NEAR(p.loss, -log_probs[0][split.labels[index]].item<float>(), 1e-6) << arch << " " << target << " string " << index;
+          EXPECT_NEAR(p.confidence, log_probs.max().exp().item<float>(), 1e-6) << arch << " " << target << " string " << index;
         }
       }
+      EXPECT_EQ(scores.prefix.has_value(), prefix);
       if (prefix) {
-        ASSERT_TRUE(positions.has_value());  // every prefix of a walk is in the domain
-        EXPECT_DOUBLE_EQ(*positions, static_cast<double>(hits) / static_cast<double>(labelled)) << arch;
+        ASSERT_TRUE(scores.prefix.has_value());  // every prefix of a walk is in the domain
+        EXPECT_DOUBLE_EQ(*scores.prefix, static_cast<double>(hits) / static_cast<double>(labelled)) << arch;
+      }
+      EXPECT_EQ(scores.next.has_value(), next);
+      if (next) {
+        EXPECT_DOUBLE_EQ(*scores.next, static_cast<double>(next_hits) / static_cast<double>(positions)) << arch << " " << target;
       }
     }
   }
@@ -367,6 +457,31 @@ TEST_F(TempDir, AnLstmLearnsCycleNavigationAsAFiveClassTask) {
   for (const auto& row : id.confusion) for (const std::size_t n : row) total += n;
   EXPECT_EQ(total, id.n);
   EXPECT_LT(id.chance, 0.5);  // short lengths reach only some positions, and their few strings went to train
+}
+
+// Next-symbol outputs trained alone (train.target = next_symbols: the class
+// read from the end entries) and as an auxiliary loss beside the string
+// target: both learn no_aa, and the next-symbol bits are learned too.
+TEST_F(TempDir, NextSymbolTargetsTrainAloneAndBesideTheStringTarget) {
+  const data::Corpus corpus = tiny_corpus("~(.*aa.*)");
+  const auto ab = fsm::Alphabet::parse("ab").take_or_throw();
+  const fsm::Dfa dfa = fsm::compile_regex("~(.*aa.*)", ab).take_or_throw();
+  for (const double aux_weight : {0.0, 1.0}) {
+    const auto next = std::make_shared<const eval::NextSymbols>(dfa, 2, /*is_target=*/aux_weight == 0);
+    train::seed_model_init(1);
+    const auto model = model::build_classifier(small("lstm"), 2, 16, 2, true, static_cast<std::size_t>(next->outputs()));
+    model->to(test_device());
+    train::TrainOptions options = on_test_device(1);
+    options.next = next;
+    options.aux_weight = aux_weight;
+    const auto result = train::train(*model, corpus, quick(300), options);
+    EXPECT_GT(result.history.back().val_acc, 0.95) << aux_weight;
+    const auto summary = eval::evaluate(*model, corpus, test_device(), 256, 0.95, {nullptr, next.get()});
+    EXPECT_GT(summary.splits.at("test_id").accuracy, 0.95) << aux_weight;
+    ASSERT_TRUE(summary.splits.at("test_id").next_accuracy.has_value());
+    EXPECT_GT(*summary.splits.at("test_id").next_accuracy, 0.95) << aux_weight;
+    EXPECT_TRUE(summary.flat_json().contains("acc_next_test_len_ood"));
+  }
 }
 
 TEST_F(TempDir, ResumingACheckpointEqualsNeverStopping) {

@@ -135,7 +135,7 @@ TEST_F(SpecFile, TasksByGeneratorClassesOrFileAndTheirErrors) {
   EXPECT_EQ(error_of(std::string(kHeader) + "\"eval.checkpoint\" = \"first\"\n[grid]\nseed = [0]\n"),
             "SPEC:5: eval.checkpoint must be best or last (got 'first')");
   EXPECT_EQ(error_of(std::string(kHeader) + "\"train.target\" = \"suffix\"\n[grid]\nseed = [0]\n"),
-            "SPEC:5: train.target must be string or prefix (got 'suffix')");
+            "SPEC:5: train.target must be string, prefix or next_symbols (got 'suffix')");
   EXPECT_NE(error_of(std::string(kHeader) + "[grid]\nlanguage = [{ name = \"f\", fsm = \"/nonexistent.json\" }]\n")
                 .find("cannot read fsm file /nonexistent.json"),
             std::string::npos);
