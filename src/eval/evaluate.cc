@@ -153,11 +153,8 @@ torch::Tensor next_symbol_targets(const data::Split& split, const data::Batch& b
   return next.targets(pass_tensors(split, pass_of(batch), device, targets).states);
 }
 
-torch::Tensor next_symbol_loss(const torch::Tensor& logits, const torch::Tensor& targets, const torch::Tensor& labelled) {
-  if (!labelled.defined()) return torch::binary_cross_entropy_with_logits(logits, targets);
-  const torch::Tensor each = torch::binary_cross_entropy_with_logits(logits, targets, {}, {}, at::Reduction::None);
-  const torch::Tensor mask = labelled.unsqueeze(-1).to(each.dtype());
-  return (each * mask).sum() / (mask.sum() * static_cast<double>(logits.size(-1))).clamp_min(1.0);
+torch::Tensor next_symbol_loss(const torch::Tensor& logits, const torch::Tensor& targets) {
+  return torch::binary_cross_entropy_with_logits(logits, targets);
 }
 
 std::pair<torch::Tensor, torch::Tensor> batch_tensors(const data::Split& split, const data::Batch& batch,

@@ -83,8 +83,7 @@ torch::Tensor next_symbol_targets(const data::Split& split, const data::Batch& b
                                   const torch::Device& device);
 
 // The mean binary cross-entropy of next-symbol logits [B, T, m] against
-// their targets over the positions within each row's length (`labelled`
-// [B, T] bool; undefined: every position).
-torch::Tensor next_symbol_loss(const torch::Tensor& logits, const torch::Tensor& targets, const torch::Tensor& labelled = {});
+// their targets (a training batch: every row of one length).
+torch::Tensor next_symbol_loss(const torch::Tensor& logits, const torch::Tensor& targets);
 
 }  // namespace regal::eval
