@@ -28,8 +28,8 @@ class ClassifierImpl : public torch::nn::Module {
   virtual torch::Tensor forward_padded(const torch::Tensor& tokens, const torch::Tensor& lengths);
 
   // Next-symbol outputs (FLaRe's targets: train.target = next_symbols, or
-  // train.aux_weight): a second linear head over the same causal states.
-  bool has_next_head() const { return !next_head_.is_empty(); }
+  // train.aux_weight): a second linear head over the same causal states,
+  // built when build_classifier is given next_outputs (else these throw).
   // [B, T, m] next-symbol logits after every symbol (padded rows: exact up to each row's length).
   torch::Tensor forward_next(const torch::Tensor& tokens) { return next_head_(hidden_positions(tokens)); }
   // One pass for a string target with next-symbol outputs: ([B, k] as forward(), [B, T, m]).
