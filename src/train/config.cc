@@ -27,7 +27,7 @@ void TrainConfig::validate() const {
     throw KeyError("train.target", "train.target must be string, prefix or next_symbols (got '" + target + "')");
   }
   if (!(aux_weight >= 0) || !std::isfinite(aux_weight)) {
-    throw KeyError("train.aux_weight", "train.aux_weight must be a finite number >= 0 (got " + std::to_string(aux_weight) + ")");
+    throw KeyError("train.aux_weight", "train.aux_weight must be a finite number >= 0 (got " + nlohmann::json(aux_weight).dump() + ")");
   }
   if (aux_weight > 0 && target == "next_symbols") {
     throw KeyError("train.aux_weight", "train.aux_weight weighs the next-symbols loss added to a string or prefix "
