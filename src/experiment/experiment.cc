@@ -235,6 +235,12 @@ Experiment Experiment::from_json(const nlohmann::json& json) {
   return e;
 }
 
+std::pair<model::ModelConfig, std::size_t> Experiment::planned_model() const {
+  const std::size_t symbols = language.alphabet.size(), classes = language.num_classes_hint();
+  const model::ModelConfig resolved = model::resolve_budget(model, symbols, data.L_test_max, classes, next_outputs(classes));
+  return {resolved, model::parameter_count(resolved, symbols, data.L_test_max, classes, next_outputs(classes))};
+}
+
 void Experiment::validate() const {
   if (threads < 1) throw KeyError("threads", "threads must be at least 1");
   if (!(eval.tau > 0 && eval.tau <= 1)) throw KeyError("eval.tau", "eval.tau must lie in (0, 1]");

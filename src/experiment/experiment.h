@@ -82,6 +82,9 @@ struct Experiment {
   std::size_t next_outputs(std::size_t num_classes) const {
     return train.next_symbols() ? (language.alphabet.size() + 1) * num_classes : 0;
   }
+  // The model as the spec describes it (the budget resolved, classes as far as
+  // the spec says without compiling) and its parameter count; for estimates.
+  std::pair<model::ModelConfig, std::size_t> planned_model() const;
 };
 
 // Every dotted key an experiment accepts ("train.lr", "seed", ...).

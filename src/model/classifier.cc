@@ -30,6 +30,11 @@ void ClassifierImpl::add_next_head(std::int64_t d_model, std::int64_t outputs) {
   if (outputs > 0) next_head_ = register_module("next_head", torch::nn::Linear(d_model, outputs));
 }
 
+torch::Tensor with_token(const torch::Tensor& tokens, std::int64_t token, bool in_front) {
+  const torch::Tensor column = torch::full({tokens.size(0), 1}, token, tokens.options());
+  return in_front ? torch::cat({column, tokens}, 1) : torch::cat({tokens, column}, 1);
+}
+
 std::size_t count_parameters(const torch::nn::Module& model) {
   std::size_t total = 0;
   for (const auto& parameter : model.parameters()) {

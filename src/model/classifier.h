@@ -56,6 +56,10 @@ using Classifier = std::shared_ptr<ClassifierImpl>;
 Classifier build_classifier(const ModelConfig& config, std::size_t num_symbols, std::size_t max_length,
                             std::size_t num_classes = 2, bool causal = false, std::size_t next_outputs = 0);
 
+// tokens [B, T] with one more column holding `token` (a CLS or end token):
+// in front, or behind.
+torch::Tensor with_token(const torch::Tensor& tokens, std::int64_t token, bool in_front);
+
 // Trainable parameters of a built model.
 std::size_t count_parameters(const torch::nn::Module& model);
 

@@ -21,8 +21,7 @@ RecurrentClassifierImpl::RecurrentClassifierImpl(const ModelConfig& config, std:
 }
 
 torch::Tensor RecurrentClassifierImpl::forward(const torch::Tensor& tokens) {
-  const torch::Tensor x = embedding_(
-      end_token_ < 0 ? tokens : torch::cat({tokens, torch::full({tokens.size(0), 1}, end_token_, tokens.options())}, 1));
+  const torch::Tensor x = embedding_(end_token_ < 0 ? tokens : with_token(tokens, end_token_, /*in_front=*/false));
   torch::Tensor final_states;  // [layers, B, D]
   if (lstm_) {
     final_states = std::get<0>(std::get<1>(lstm_->forward(x)));
@@ -46,8 +45,7 @@ torch::Tensor RecurrentClassifierImpl::forward_positions(const torch::Tensor& to
 
 std::pair<torch::Tensor, torch::Tensor> RecurrentClassifierImpl::forward_string_and_next(const torch::Tensor& tokens) {
   // The last layer's output at the last step is its final state, as forward() reads it.
-  const torch::Tensor x = embedding_(
-      end_token_ < 0 ? tokens : torch::cat({tokens, torch::full({tokens.size(0), 1}, end_token_, tokens.options())}, 1));
+  const torch::Tensor x = embedding_(end_token_ < 0 ? tokens : with_token(tokens, end_token_, /*in_front=*/false));
   const torch::Tensor outputs = last_layer(x);
   return {head_(outputs.select(1, -1)), next_head_(outputs.narrow(1, 0, tokens.size(1)))};
 }

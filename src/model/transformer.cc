@@ -157,15 +157,14 @@ TransformerClassifierImpl::Tables TransformerClassifierImpl::tables(std::int64_t
   return tables_.emplace(key, std::move(tables)).first->second;
 }
 
+torch::Tensor TransformerClassifierImpl::readout_ids(const torch::Tensor& tokens) const {
+  if (cls_token_ >= 0) return with_token(tokens, cls_token_, /*in_front=*/true);
+  if (end_token_ >= 0) return with_token(tokens, end_token_, /*in_front=*/false);
+  return tokens;
+}
+
 torch::Tensor TransformerClassifierImpl::forward(const torch::Tensor& tokens) {
-  torch::Tensor ids = tokens;
-  if (cls_token_ >= 0) {
-    const torch::Tensor cls = torch::full({tokens.size(0), 1}, cls_token_, tokens.options());
-    ids = torch::cat({cls, tokens}, 1);
-  } else if (end_token_ >= 0) {
-    const torch::Tensor end = torch::full({tokens.size(0), 1}, end_token_, tokens.options());
-    ids = torch::cat({tokens, end}, 1);
-  }
+  const torch::Tensor ids = readout_ids(tokens);
   // The last block computes only the row read out: CLS (in front; not when
   // causal, where CLS would see nothing but itself) or the end token (behind).
   std::int64_t only_row = -1;
@@ -195,10 +194,8 @@ torch::Tensor TransformerClassifierImpl::encode(const torch::Tensor& ids, std::i
 
 torch::Tensor TransformerClassifierImpl::hidden_positions(const torch::Tensor& tokens) {
   // The string's positions: after a CLS in front, before an end token behind.
-  torch::Tensor ids = tokens;
-  if (cls_token_ >= 0) ids = torch::cat({torch::full({tokens.size(0), 1}, cls_token_, tokens.options()), tokens}, 1);
-  const torch::Tensor x = encode(ids, -1);
-  return cls_token_ >= 0 ? x.narrow(1, 1, tokens.size(1)) : x;
+  if (cls_token_ < 0) return encode(tokens, -1);
+  return encode(with_token(tokens, cls_token_, /*in_front=*/true), -1).narrow(1, 1, tokens.size(1));
 }
 
 torch::Tensor TransformerClassifierImpl::forward_positions(const torch::Tensor& tokens) {
@@ -208,10 +205,7 @@ torch::Tensor TransformerClassifierImpl::forward_positions(const torch::Tensor& 
 std::pair<torch::Tensor, torch::Tensor> TransformerClassifierImpl::forward_string_and_next(const torch::Tensor& tokens) {
   // Every row of every block (the next-symbol head reads them all); the
   // string read out as forward() reads it.
-  torch::Tensor ids = tokens;
-  if (cls_token_ >= 0) ids = torch::cat({torch::full({tokens.size(0), 1}, cls_token_, tokens.options()), tokens}, 1);
-  if (end_token_ >= 0) ids = torch::cat({tokens, torch::full({tokens.size(0), 1}, end_token_, tokens.options())}, 1);
-  const torch::Tensor x = encode(ids, -1);
+  const torch::Tensor x = encode(readout_ids(tokens), -1);
   const torch::Tensor pooled = cls_token_ >= 0 ? x.select(1, 0) : end_token_ >= 0 ? x.select(1, -1) : x.mean(1);
   const torch::Tensor positions = x.narrow(1, cls_token_ >= 0 ? 1 : 0, tokens.size(1));
   return {head_(pooled), next_head_(positions)};

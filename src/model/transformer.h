@@ -46,6 +46,8 @@ class TransformerClassifierImpl : public ClassifierImpl {
   };
   // The last block's output (after the final LayerNorm) at every position, [B, T', D].
   torch::Tensor encode(const torch::Tensor& ids, std::int64_t only_row);
+  // The tokens with the readout token the pool reads: CLS in front, end behind, or none.
+  torch::Tensor readout_ids(const torch::Tensor& tokens) const;
   Tables tables(std::int64_t length, const torch::Device& device);
   torch::Tensor hidden_positions(const torch::Tensor& tokens) override;
   torch::Tensor class_head(const torch::Tensor& hidden) override { return head_(hidden); }

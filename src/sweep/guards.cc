@@ -60,11 +60,8 @@ RunEstimate estimate_run(const experiment::Experiment& e) {
   const double test_bytes = test_strings * (2 * test_length + 9 + kStringOverhead);
   estimate.corpus_bytes = train_bytes + test_bytes;
 
-  const std::size_t symbols = e.language.alphabet.size();
-  const model::ModelConfig resolved = model::resolve_budget(e.model, symbols, d.L_test_max, e.language.num_classes_hint(),
-                                                            e.next_outputs(e.language.num_classes_hint()));
-  estimate.parameters = static_cast<double>(model::parameter_count(resolved, symbols, d.L_test_max, e.language.num_classes_hint(),
-                                                                        e.next_outputs(e.language.num_classes_hint())));
+  const auto [resolved, parameters] = e.planned_model();
+  estimate.parameters = static_cast<double>(parameters);
   const double width = static_cast<double>(resolved.d_model), layers = static_cast<double>(resolved.n_layers);
   const double heads = resolved.is_transformer() ? static_cast<double>(resolved.n_heads) : 0.0;
   auto activations = [&](double batch, double length) {

@@ -304,12 +304,7 @@ SweepSpec parse_spec_text(std::string text, const fs::path& file) {
 }
 
 double estimated_cost(const experiment::Experiment& e) {
-  const std::size_t symbols = e.language.alphabet.size();
-  const auto resolved = model::resolve_budget(e.model, symbols, e.data.L_test_max, e.language.num_classes_hint(),
-                                              e.next_outputs(e.language.num_classes_hint()));
-  const double parameters = static_cast<double>(model::parameter_count(resolved, symbols, e.data.L_test_max,
-                                                                        e.language.num_classes_hint(),
-                                                                        e.next_outputs(e.language.num_classes_hint())));
+  const double parameters = static_cast<double>(e.planned_model().second);
   const double train_length = static_cast<double>(e.data.L_min + e.data.L_max) / 2.0;
   const double training = static_cast<double>(e.train.steps * e.train.batch_size) * train_length * parameters * 3.0;
   const double test_symbols = static_cast<double>(e.data.n_test_per_length) *
