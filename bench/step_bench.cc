@@ -8,11 +8,12 @@
 //              [--batch 128] [--length 40] [--full-last-block] [--no-tune-allocator]
 //   step_bench --eval [--arch ...] [--device ...] [--max-length 500] [--per-length 100]
 //   [--profile TRACE.json] (a chrome trace of one evaluation, every op)
+//   [--repeats 3] (warm evaluations after the first; 0: the cold one only)
 //   (both: [--pos sinusoidal|learned|none|rope|alibi] [--pool cls|mean|end])
 // Prints one JSON line: {"impl": "cpp", "arch": ..., "ms_per_step": ...}; with
 // --eval, the time of the evaluation stage (eval::evaluate: every test split,
 // batches of 512) over a parity corpus tested on lengths up to --max-length:
-// first_seconds the first (cold) evaluation, seconds the best of three after it.
+// first_seconds the first (cold) evaluation, seconds the best of --repeats after it.
 #include <torch/torch.h>
 #include <torch/csrc/autograd/profiler_legacy.h>
 
@@ -40,7 +41,7 @@ void synchronize(const torch::Device& device) {
 }
 
 int eval_bench(const model::ModelConfig& config, const torch::Device& device, std::size_t max_length, std::size_t per_length,
-               const std::string& profile) {
+               const std::string& profile, int repeats) {
   const auto alphabet = fsm::Alphabet::parse("ab").take_or_throw();
   const data::Language parity{"parity", "(b*ab*a)*b*", fsm::compile_regex("(b*ab*a)*b*", alphabet).take_or_throw()};
   data::DataConfig data_config;
@@ -71,8 +72,8 @@ int eval_bench(const model::ModelConfig& config, const torch::Device& device, st
     torch::autograd::profiler::RecordProfile guard(profile);
     eval::evaluate(*model, corpus, device, 512, 0.95);
   }
-  double best = 1e300;
-  for (int repeat = 0; repeat < 3; ++repeat) {
+  double best = repeats > 0 ? 1e300 : first;
+  for (int repeat = 0; repeat < repeats; ++repeat) {
     const auto start = Clock::now();
     eval::evaluate(*model, corpus, device, 512, 0.95);
     best = std::min(best, std::chrono::duration<double>(Clock::now() - start).count());
@@ -88,6 +89,7 @@ int eval_bench(const model::ModelConfig& config, const torch::Device& device, st
 
 int main(int argc, char** argv) {
   std::string arch = "transformer", device_name = "cpu", pos = "sinusoidal", pool = "cls", profile;
+  int repeats = 3;
   std::size_t threads = 1, steps = 30, batch = 128, length = 40, max_length = 500, per_length = 100;
   bool full_last_block = false, tune = true, eval_mode = false;
   for (int i = 1; i < argc; ++i) {
@@ -107,6 +109,7 @@ int main(int argc, char** argv) {
     else if (flag == "--max-length") max_length = std::stoul(value());
     else if (flag == "--per-length") per_length = std::stoul(value());
     else if (flag == "--profile") profile = value();
+    else if (flag == "--repeats") repeats = std::stoi(value());
     else {
       std::cerr << "unknown flag " << flag << "\n";
       return 2;
@@ -119,7 +122,7 @@ int main(int argc, char** argv) {
   config.arch = arch;
   config.pos = pos;
   config.pool = pool;
-  if (eval_mode) return eval_bench(config, device, max_length, per_length, profile);
+  if (eval_mode) return eval_bench(config, device, max_length, per_length, profile, repeats);
 
   torch::manual_seed(0);
   const auto model = model::build_classifier(config, 2, length);
