@@ -13,19 +13,26 @@ namespace regal::sweep {
 Scheduler::Scheduler(std::vector<Run> runs) {
   // Stable: equal costs keep the plan's order.
   std::stable_sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) { return a.cost > b.cost; });
-  for (const auto& run : runs) {
-    if (!state_.emplace(run.id, RunState::kPending).second) throw std::logic_error("run " + run.id + " given twice");
-    pending_.push_back(run.id);
-    cost_[run.id] = run.cost;
-  }
+  for (const auto& run : runs) add(run);
+}
+
+void Scheduler::set_state(Entry& entry, RunState state) {
+  --counts_[static_cast<std::size_t>(entry.state)];
+  ++counts_[static_cast<std::size_t>(state)];
+  entry.state = state;
+}
+
+void Scheduler::enqueue(const std::string& run_id, Entry& entry) {
+  entry.sequence = next_sequence_++;
+  pending_.insert({{-entry.cost, entry.sequence}, run_id});
 }
 
 std::vector<Decision> Scheduler::on_request(int rank) {
   if (lost_[rank]) return {};
   if (!draining_ && !pending_.empty()) {
-    const std::string id = pending_.front();
-    pending_.pop_front();
-    state_[id] = RunState::kRunning;
+    const std::string id = pending_.begin()->second;
+    pending_.erase(pending_.begin());
+    set_state(runs_.at(id), RunState::kRunning);
     running_on_[id] = rank;
     ++assignments_;
     return {{Decision::Kind::kAssign, rank, id}};
@@ -42,7 +49,7 @@ std::vector<Decision> Scheduler::on_finished(int rank, const std::string& run_id
   }
   if (!layout::is_attempt_end(outcome)) throw std::logic_error("a run ends done, failed, preempted or thermal_abort");
   running_on_.erase(running);
-  state_[run_id] = outcome;
+  set_state(runs_.at(run_id), outcome);
   return release_held();
 }
 
@@ -69,7 +76,7 @@ std::vector<Decision> Scheduler::on_held_elsewhere(int rank, const std::string& 
 std::vector<Decision> Scheduler::on_released(const std::string& run_id, RunState outcome) {
   if (elsewhere_.erase(run_id) == 0) throw std::logic_error("run " + run_id + " was not held elsewhere");
   if (outcome == RunState::kDone || outcome == RunState::kFailed) {
-    state_[run_id] = outcome;
+    set_state(runs_.at(run_id), outcome);
   } else {
     requeue(run_id);
   }
@@ -77,20 +84,17 @@ std::vector<Decision> Scheduler::on_released(const std::string& run_id, RunState
 }
 
 void Scheduler::requeue(const std::string& id) {
-  state_[id] = RunState::kPending;
+  Entry& entry = runs_.at(id);
+  set_state(entry, RunState::kPending);
   ++requeues_;
-  // Back in cost order.
-  const auto position = std::find_if(pending_.begin(), pending_.end(),
-                                     [&](const std::string& other) { return cost_[other] < cost_[id]; });
-  pending_.insert(position, id);
+  enqueue(id, entry);  // back in cost order, after the runs of its cost already queued
 }
 
 void Scheduler::add(const Run& run) {
-  if (!state_.emplace(run.id, RunState::kPending).second) throw std::logic_error("run " + run.id + " given twice");
-  cost_[run.id] = run.cost;
-  const auto position = std::find_if(pending_.begin(), pending_.end(),
-                                     [&](const std::string& other) { return cost_[other] < run.cost; });
-  pending_.insert(position, run.id);
+  const auto [it, added] = runs_.emplace(run.id, Entry{RunState::kPending, run.cost, 0});
+  if (!added) throw std::logic_error("run " + run.id + " given twice");
+  ++counts_[static_cast<std::size_t>(RunState::kPending)];
+  enqueue(run.id, it->second);
 }
 
 std::vector<Decision> Scheduler::on_rank_lost(int rank) {
@@ -126,29 +130,36 @@ bool Scheduler::finished() const {
   return running_on_.empty() && (draining_ || (pending_.empty() && elsewhere_.empty()));
 }
 
-std::size_t Scheduler::count(RunState state) const {
-  std::size_t n = 0;
-  for (const auto& [id, s] : state_) n += s == state ? 1 : 0;
-  return n;
-}
-
 void Scheduler::check_invariants() const {
-  std::size_t pending = 0, running = 0;
-  for (const auto& [id, s] : state_) {
-    const bool queued = std::find(pending_.begin(), pending_.end(), id) != pending_.end();
-    const bool on_rank = running_on_.count(id) > 0, held = elsewhere_.count(id) > 0;
-    if ((s == RunState::kPending) != queued) throw std::logic_error("run " + id + ": pending iff queued");
-    if ((s == RunState::kRunning) != (on_rank || held)) throw std::logic_error("run " + id + ": running iff on a rank or held");
-    if (on_rank && held) throw std::logic_error("run " + id + ": both on a rank and held elsewhere");
-    pending += queued;
-    running += on_rank || held;
+  if (count(RunState::kPending) != pending_.size()) throw std::logic_error("a pending run is not queued, or queued twice");
+  if (count(RunState::kRunning) != running_on_.size() + elsewhere_.size()) {
+    throw std::logic_error("a running run is neither on a rank nor held elsewhere");
   }
-  if (pending != pending_.size()) throw std::logic_error("a run is queued twice");
   // Every assignment is accounted for: running (here or held elsewhere),
   // finished, or requeued (rank loss, released unfinished).
   const std::size_t ended = count(RunState::kDone) + count(RunState::kFailed) + count(RunState::kPreempted) +
                             count(RunState::kThermalAbort);
-  if (assignments_ != running + ended + requeues_) throw std::logic_error("a run was handed out twice");
+  if (assignments_ != count(RunState::kRunning) + ended + requeues_) throw std::logic_error("a run was handed out twice");
+}
+
+void Scheduler::audit() const {
+  std::array<std::size_t, 7> counts{};
+  std::set<std::string> queued;
+  for (const auto& [place, id] : pending_) {
+    if (!queued.insert(id).second) throw std::logic_error("run " + id + " is queued twice");
+    const auto entry = runs_.find(id);
+    if (entry == runs_.end()) throw std::logic_error("run " + id + " is queued but unknown");
+    if (place != Place{-entry->second.cost, entry->second.sequence}) throw std::logic_error("run " + id + " is out of cost order");
+  }
+  for (const auto& [id, entry] : runs_) {
+    ++counts[static_cast<std::size_t>(entry.state)];
+    const bool on_rank = running_on_.count(id) > 0, held = elsewhere_.count(id) > 0;
+    if ((entry.state == RunState::kPending) != (queued.count(id) > 0)) throw std::logic_error("run " + id + ": pending iff queued");
+    if ((entry.state == RunState::kRunning) != (on_rank || held)) throw std::logic_error("run " + id + ": running iff on a rank or held");
+    if (on_rank && held) throw std::logic_error("run " + id + ": both on a rank and held elsewhere");
+  }
+  if (counts != counts_) throw std::logic_error("the counts per state are off");
+  check_invariants();
 }
 
 }  // namespace regal::sweep
