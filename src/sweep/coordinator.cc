@@ -1,7 +1,8 @@
 // The coordinator's event handling (coordinator.h): requests, results, drains
 // and done messages become Scheduler events whose decisions go back over the
-// transport; every result updates its record, prints a progress line with an
-// ETA, and has the tables rewritten.
+// transport; every result updates its record and prints a progress line with
+// an ETA; the tables are rewritten at most every few seconds (an interval) and
+// completely at the end.
 #include "sweep/coordinator.h"
 
 #include <spdlog/spdlog.h>
@@ -97,12 +98,17 @@ Coordinator::Coordinator(Transport& transport, Scheduler& scheduler, std::vector
       clock_(clock), start_(clock.seconds()), last_poll_(start_) {
   for (std::size_t i = 0; i < records_.size(); ++i) index_[records_[i].run_id] = i;
   tables_.write(records_);
+  last_write_ = clock_.seconds();
 }
 
 void Coordinator::handle(const Message& message) {
   std::vector<Decision> decisions;
   if (message.tag == kRequest) decisions = scheduler_.on_request(message.from);
-  if (message.tag == kDrain) decisions = scheduler_.on_drain();
+  if (message.tag == kDrain) {
+    decisions = scheduler_.on_drain();
+    // A stop: the tables as they stand now, whatever the interval.
+    for (auto& decision : write_tables()) decisions.push_back(std::move(decision));
+  }
   if (message.tag == kDone) done_ranks_.insert(message.from);
   if (message.tag == kResult) decisions = on_result(message.from, nlohmann::json::parse(message.payload));
   if (message.tag == kReturn) decisions = scheduler_.on_returned(message.from, message.payload);
@@ -123,6 +129,7 @@ void Coordinator::send(const std::vector<Decision>& decisions) {
 }
 
 void Coordinator::poll() {
+  send(tables_due());
   if (scheduler_.held_elsewhere().empty() || clock_.seconds() - last_poll_ < 1.0) return;
   last_poll_ = clock_.seconds();
   const std::set<std::string> held = scheduler_.held_elsewhere();
@@ -132,8 +139,9 @@ void Coordinator::poll() {
     record = folders_.reread(record);
     spdlog::info("run {} was released by the other process: {}", id, layout::to_string(record.state));
     if (layout::is_final(record.state)) ++finished_;
+    tables_stale_ = true;
     send(scheduler_.on_released(id, record.state));
-    send(write_tables());
+    send(tables_due());
   }
 }
 
@@ -221,11 +229,30 @@ std::vector<Decision> Coordinator::on_result(int rank, const nlohmann::json& mes
   } else {
     spdlog::warn("{}preempted{}", progress, timing);
   }
-  for (auto& decision : write_tables()) decisions.push_back(std::move(decision));
+  tables_stale_ = true;
+  for (auto& decision : tables_due()) decisions.push_back(std::move(decision));
   return decisions;
 }
 
+std::vector<Decision> Coordinator::tables_due() {
+  // However long a write takes (~40 us a run), the tables take at most a
+  // tenth of the coordinator's time: the interval grows to ten writes' time.
+  const double interval = std::max(table_interval_, kWriteShare * last_write_seconds_);
+  if (!tables_stale_ || clock_.seconds() - last_write_ < interval) return {};
+  return write_tables();
+}
+
 std::vector<Decision> Coordinator::write_tables() {
+  tables_stale_ = false;
+  const double start = clock_.seconds();
+  struct Timed {  // the write's time, however it ends
+    Coordinator& self;
+    double start;
+    ~Timed() {
+      self.last_write_ = self.clock_.seconds();
+      self.last_write_seconds_ = self.last_write_ - start;
+    }
+  } timed{*this, start};
   try {
     tables_.write(records_);
   } catch (const DiskFullError& error) {

@@ -1,7 +1,7 @@
 #pragma once
 // The coordinator (rank 0): turns the workers' messages into Scheduler
 // events, sends the decisions back, keeps every run's record, and has the
-// tables rewritten after each result. Its clock and its table writer are
+// tables rewritten every few seconds while results come in. Its clock and its table writer are
 // interfaces, so tests (and a simulation of many ranks) drive the real
 // coordinator with fakes.
 #include <functional>
@@ -33,7 +33,7 @@ class SteadyClock final : public Clock {
 class TableWriter {
  public:
   virtual ~TableWriter() = default;
-  // After every result: runs and summary tables as they stand.
+  // While the sweep runs: runs and summary tables as they stand.
   virtual void write(const std::vector<aggregate::RunRecord>& records) = 0;
   // At the end: the final tables, sweep.h5, the summary on stdout.
   virtual void finish(const std::vector<aggregate::RunRecord>& records) = 0;
@@ -99,8 +99,14 @@ class Coordinator {
     experiments_[run_id] = std::move(experiment_json);
   }
 
+  // The tables are rewritten at most every `seconds` (0: after every
+  // result) and at least ten writes' time apart (a write of 100,000 runs
+  // takes seconds), at once when a stop arrives, and completely at the end.
+  void set_table_interval(double seconds) { table_interval_ = seconds; }
+
   void handle(const Message& message);
-  // Between messages: looks (at most once a second) whether runs held by
+  // Between messages: writes the tables when the interval has passed since
+  // results came in, and looks (at most once a second) whether runs held by
   // other processes have been released, and takes their results.
   void poll();
   // Every rank has said done.
@@ -116,6 +122,7 @@ class Coordinator {
   std::vector<Decision> on_result(int rank, const nlohmann::json& message);
   void send(const std::vector<Decision>& decisions);
   std::vector<Decision> write_tables();  // a full disk drains the sweep
+  std::vector<Decision> tables_due();    // write_tables() once the interval has passed since the last
 
   Transport& transport_;
   Scheduler& scheduler_;
@@ -125,6 +132,9 @@ class Coordinator {
   RunFolders& folders_;
   const Clock& clock_;
   double start_ = 0, last_poll_ = 0;
+  static constexpr double kWriteShare = 10;  // the interval is at least this many writes' time
+  double table_interval_ = 0, last_write_ = 0, last_write_seconds_ = 0;
+  bool tables_stale_ = false;  // results arrived since the last write
   std::string disk_full_;  // the first full-disk error: no new run starts
   std::set<int> done_ranks_;
   std::set<std::string> mine_;
