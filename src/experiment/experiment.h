@@ -88,7 +88,7 @@ struct Experiment {
 };
 
 // Every dotted key an experiment accepts ("train.lr", "seed", ...).
-std::vector<std::string> experiment_keys();
+const std::vector<std::string>& experiment_keys();
 
 // A copy with `overrides` applied: {"train.lr": "3e-4", "model.arch": "lstm"}.
 // Values are text, read by the type of the key (whole number, number, text,

@@ -113,6 +113,44 @@ void write_file_atomic(const fs::path& path, std::string_view content) {
   produce_file_atomic(path, [&](const fs::path& tmp) { write_whole_file(tmp, content); });
 }
 
+void write_file_atomic_in_parts(const fs::path& path,
+                                const std::function<void(const std::function<void(std::string_view)>& put)>& produce) {
+  constexpr std::size_t kBlock = std::size_t{1} << 20;
+  produce_file_atomic(path, [&](const fs::path& tmp) {
+    struct Descriptor {
+      int fd;
+      ~Descriptor() {
+        if (fd >= 0) ::close(fd);
+      }
+    } file{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
+    if (file.fd < 0) fail("cannot create", tmp, errno);
+    std::string block;
+    block.reserve(kBlock);
+    auto flush = [&] {
+      if (test_disk_full(tmp) && !block.empty()) fail("cannot write", tmp, ENOSPC);
+      std::size_t written = 0;
+      while (written < block.size()) {
+        const ssize_t n = ::write(file.fd, block.data() + written, block.size() - written);
+        if (n < 0) {
+          if (errno == EINTR) continue;
+          fail("cannot write", tmp, errno);
+        }
+        written += static_cast<std::size_t>(n);
+      }
+      block.clear();
+    };
+    produce([&](std::string_view part) {
+      block.append(part);
+      if (block.size() >= kBlock) flush();
+    });
+    flush();
+    if (::fsync(file.fd) != 0) fail("cannot flush", tmp, errno);
+    const int fd = file.fd;
+    file.fd = -1;
+    if (::close(fd) != 0) fail("cannot flush", tmp, errno);
+  });
+}
+
 std::optional<std::string> read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;

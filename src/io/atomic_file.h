@@ -14,6 +14,11 @@ namespace regal::io {
 // (DiskFullError when space or quota ran out); the temporary file is removed then.
 void write_file_atomic(const std::filesystem::path& path, std::string_view content);
 
+// The same for content too large to hold at once: produce(put) calls put
+// with consecutive parts (any sizes; they are written in 1 MiB blocks).
+void write_file_atomic_in_parts(const std::filesystem::path& path,
+                                const std::function<void(const std::function<void(std::string_view)>& put)>& produce);
+
 // Calls write(tmp_path) to produce the file under a temporary name beside
 // `path`, then renames it into place. For writers that need a path (HDF5,
 // torch::save). If write throws, the temporary file is removed and the

@@ -116,7 +116,7 @@ SearchSpec parse_search(const nlohmann::json& table, const Fail& fail) {
   if (!table.contains("space") || !table["space"].is_object() || table["space"].empty()) {
     fail("search", "[search.space] names at least one key, e.g. \"train.lr\" = { log_uniform = [1e-4, 1e-2] }");
   }
-  const auto keys = experiment::experiment_keys();
+  const auto& keys = experiment::experiment_keys();
   for (const auto& [key, value] : table["space"].items()) {
     const std::string path = "search.space." + key;
     if (std::find(keys.begin(), keys.end(), key) == keys.end()) {

@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <sstream>
 
 #include "aggregate/collect.h"
@@ -25,16 +27,74 @@ namespace regal::sweep {
 namespace fs = std::filesystem;
 using layout::RunState;
 
-nlohmann::json plan_json(const SweepSpec& spec, const std::vector<PlannedRun>& runs) {
-  nlohmann::json list = nlohmann::json::array();
-  for (const auto& run : runs) {
-    nlohmann::json axes = nlohmann::json::array();
-    for (const auto& [key, value] : run.axes) axes.push_back({key, value});
-    list.push_back({{"run_id", run.run_id}, {"axes", axes}, {"cost", run.cost}});
-  }
-  nlohmann::json plan = {{"sweep", spec.name}, {"description", spec.description}, {"runs", list}};
+namespace {
+
+// plan.json's entry for one run.
+nlohmann::json plan_entry(const PlannedRun& run) {
+  nlohmann::json axes = nlohmann::json::array();
+  for (const auto& [key, value] : run.axes) axes.push_back({key, value});
+  return {{"run_id", run.run_id}, {"axes", axes}, {"cost", run.cost}};
+}
+
+// plan.json without its runs.
+nlohmann::json plan_head(const SweepSpec& spec) {
+  nlohmann::json plan = {{"sweep", spec.name}, {"description", spec.description}};
   if (!spec.comparisons.empty()) plan["compare"] = spec.comparisons;
   if (!spec.fits.empty()) plan["fit"] = spec.fits;
+  return plan;
+}
+
+// `text` (a dump(2)) as it stands `spaces` deep inside an enclosing dump(2).
+std::string indented(const std::string& text, std::size_t spaces) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 8);
+  for (const char c : text) {
+    out += c;
+    if (c == '\n') out.append(spaces, ' ');
+  }
+  return out;
+}
+
+// Writes `head` with `key` set to an array of `count` entries, entry(i) each,
+// byte for byte as io::write_json_file would (dump(2), keys in order), without
+// holding the whole document: a 100,000-run plan_full.json is ~200 MB of text
+// and several times that as a JSON tree.
+void write_json_with_array(const fs::path& path, nlohmann::json head, const std::string& key, std::size_t count,
+                           const std::function<nlohmann::json(std::size_t)>& entry) {
+  head[key] = nullptr;  // its place among the keys
+  io::write_file_atomic_in_parts(path, [&](const std::function<void(std::string_view)>& put) {
+    put("{");
+    bool first = true;
+    for (const auto& [name, value] : head.items()) {
+      put(first ? "\n  " : ",\n  ");
+      first = false;
+      put(nlohmann::json(name).dump());
+      put(": ");
+      if (name != key) {
+        put(indented(value.dump(2), 2));
+        continue;
+      }
+      if (count == 0) {
+        put("[]");
+        continue;
+      }
+      put("[");
+      for (std::size_t i = 0; i < count; ++i) {
+        put(i == 0 ? "\n    " : ",\n    ");
+        put(indented(entry(i).dump(2), 4));
+      }
+      put("\n  ]");
+    }
+    put("\n}\n");
+  });
+}
+
+}  // namespace
+
+nlohmann::json plan_json(const SweepSpec& spec, const std::vector<PlannedRun>& runs) {
+  nlohmann::json plan = plan_head(spec);
+  plan["runs"] = nlohmann::json::array();
+  for (const auto& run : runs) plan["runs"].push_back(plan_entry(run));
   return plan;
 }
 
@@ -68,13 +128,93 @@ void check_spec_change(const SweepSpec& spec, const std::vector<PlannedRun>& run
 void write_plan(const SweepSpec& spec, const std::vector<PlannedRun>& runs, const layout::RunPaths& paths) {
   fs::create_directories(paths.sweep_dir());
   io::write_file_atomic(paths.spec_toml(), spec.text);
-  io::write_json_file(paths.plan_json(), plan_json(spec, runs));
-  nlohmann::json full = nlohmann::json::array();
-  for (const auto& run : runs) full.push_back({{"run_id", run.run_id}, {"experiment", run.experiment.to_json()}});
-  io::write_json_file(paths.plan_full_json(), nlohmann::json{{"sweep", spec.name}, {"runs", full}});
+  write_json_with_array(paths.plan_json(), plan_head(spec), "runs", runs.size(),
+                        [&](std::size_t i) { return plan_entry(runs[i]); });
+  write_json_with_array(paths.plan_full_json(), {{"sweep", spec.name}}, "runs", runs.size(), [&](std::size_t i) {
+    return nlohmann::json{{"run_id", runs[i].run_id}, {"experiment", runs[i].experiment.to_json()}};
+  });
 }
 
-std::string dry_run_text(const SweepSpec& spec, const std::vector<PlannedRun>& runs, const layout::RunPaths& paths) {
+namespace {
+
+std::string what_would_be_written(const layout::RunPaths& paths) {
+  return "would write " + paths.spec_toml().string() + ", " + paths.plan_json().string() + ", " +
+         paths.plan_full_json().string() + ",\n  a run folder per run (docs/results.md), and " +
+         paths.aggregate_dir().string() + "/{runs,summary}.{csv,json}, sweep.h5\n";
+}
+
+std::string number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3g", value);
+  return text;
+}
+
+// A large plan in a screenful: each axis's values with their counts, the
+// states on disk, and the estimates over every run.
+std::string dry_run_summary(const SweepSpec& spec, const std::vector<PlannedRun>& runs, const layout::RunPaths& paths) {
+  constexpr std::size_t kValuesShown = 12;
+  std::vector<std::string> axes;
+  std::map<std::string, std::vector<std::pair<std::string, std::size_t>>> values;  // axis -> (value, count) in first-seen order
+  std::map<std::string, std::map<std::string, std::size_t>> where;
+  std::map<std::string, std::size_t> states;
+  RunEstimate total, low, high;
+  low.parameters = low.memory_bytes = 1e300;
+  for (const auto& run : runs) {
+    for (const auto& [axis, value] : run.axes) {
+      if (!values.count(axis)) axes.push_back(axis);
+      const std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+      auto& seen = where[axis];
+      const auto found = seen.find(text);
+      if (found == seen.end()) {
+        seen.emplace(text, values[axis].size());
+        values[axis].push_back({text, 1});
+      } else {
+        ++values[axis][found->second].second;
+      }
+    }
+    const layout::RunPaths run_paths = paths.run(run.run_id);
+    ++states[fs::exists(run_paths.status_json()) ? layout::to_string(aggregate::read_run(run_paths.run_dir(), spec.name, run.axes).state)
+                                                 : "new"];
+    const RunEstimate estimate = estimate_run(run.experiment);
+    total.strings += estimate.strings;
+    total.parameters += estimate.parameters;
+    total.memory_bytes += estimate.memory_bytes;
+    low.parameters = std::min(low.parameters, estimate.parameters);
+    high.parameters = std::max(high.parameters, estimate.parameters);
+    low.memory_bytes = std::min(low.memory_bytes, estimate.memory_bytes);
+    high.memory_bytes = std::max(high.memory_bytes, estimate.memory_bytes);
+  }
+  std::ostringstream out;
+  out << "sweep " << spec.name << ": " << runs.size() << " runs into " << paths.sweep_dir().string() << "\n"
+      << "(more than " << kDryRunListLimit << " runs: a summary; --list-runs lists every run)\n\naxes, in plan order:\n";
+  std::size_t width = 0;
+  for (const auto& axis : axes) width = std::max(width, axis.size());
+  for (const auto& axis : axes) {
+    const auto& list = values[axis];
+    out << "  " << axis << std::string(width - axis.size(), ' ') << "  " << list.size() << " value(s): ";
+    for (std::size_t i = 0; i < list.size() && i < kValuesShown; ++i) {
+      out << (i ? ", " : "") << list[i].first << " (" << list[i].second << ")";
+    }
+    if (list.size() > kValuesShown) out << ", ... and " << list.size() - kValuesShown << " more";
+    out << "\n";
+  }
+  out << "\nstate on disk:";
+  for (const auto& [state, count] : states) out << " " << count << " " << state << ";";
+  out << "\n";
+  if (!runs.empty()) {
+    out << "estimates over every run: " << number(total.strings) << " corpus strings; " << number(low.parameters) << " to "
+        << number(high.parameters) << " parameters a run; " << human_bytes(low.memory_bytes) << " to "
+        << human_bytes(high.memory_bytes) << " of memory a run\n";
+  }
+  out << "\n" << what_would_be_written(paths);
+  return out.str();
+}
+
+}  // namespace
+
+std::string dry_run_text(const SweepSpec& spec, const std::vector<PlannedRun>& runs, const layout::RunPaths& paths,
+                         bool list_runs) {
+  if (runs.size() > kDryRunListLimit && !list_runs) return dry_run_summary(spec, runs, paths);
   std::vector<aggregate::RunRecord> records;
   std::vector<bool> is_new;
   for (const auto& run : runs) {
@@ -97,10 +237,7 @@ std::string dry_run_text(const SweepSpec& spec, const std::vector<PlannedRun>& r
   }
   std::ostringstream out;
   out << "sweep " << spec.name << ": " << runs.size() << " runs into " << paths.sweep_dir().string() << "\n\n"
-      << aggregate::to_terminal(table) << "\nwould write " << paths.spec_toml().string() << ", "
-      << paths.plan_json().string() << ", " << paths.plan_full_json().string()
-      << ",\n  a run folder per run (docs/results.md), and " << paths.aggregate_dir().string()
-      << "/{runs,summary}.{csv,json}, sweep.h5\n";
+      << aggregate::to_terminal(table) << "\n" << what_would_be_written(paths);
   return out.str();
 }
 

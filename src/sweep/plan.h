@@ -17,7 +17,8 @@
 
 namespace regal::sweep {
 
-// plan.json: run ids with their axis values and expected cost.
+// plan.json: run ids with their axis values and expected cost (write_plan
+// writes the same bytes without building it).
 nlohmann::json plan_json(const SweepSpec& spec, const std::vector<PlannedRun>& runs);
 
 // A stored spec.toml that differs from `spec`: InputError saying how many
@@ -29,9 +30,15 @@ void check_spec_change(const SweepSpec& spec, const std::vector<PlannedRun>& run
 // Writes spec.toml, plan.json and plan_full.json, each atomically.
 void write_plan(const SweepSpec& spec, const std::vector<PlannedRun>& runs, const layout::RunPaths& paths);
 
+// Above this many runs --dry-run summarises unless asked to list every run.
+inline constexpr std::size_t kDryRunListLimit = 1000;
+
 // What --dry-run prints: every run with its state on disk ("new" when it has
-// no folder yet) and what would be written.
-std::string dry_run_text(const SweepSpec& spec, const std::vector<PlannedRun>& runs, const layout::RunPaths& paths);
+// no folder yet) and what would be written. Above kDryRunListLimit runs,
+// unless `list_runs`: a summary instead of the list (the values of each axis
+// with their counts, the states on disk, the estimates' totals and ranges).
+std::string dry_run_text(const SweepSpec& spec, const std::vector<PlannedRun>& runs, const layout::RunPaths& paths,
+                         bool list_runs = false);
 
 struct StartingPoint {
   std::vector<aggregate::RunRecord> records;  // every run of the plan, as its folder says

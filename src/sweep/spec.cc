@@ -5,6 +5,7 @@
 #include "sweep/spec.h"
 
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -48,7 +49,7 @@ namespace {
 
 bool is_axis_key(const std::string& key) {
   if (key == "language" || key == "experiment") return true;
-  const auto keys = experiment::experiment_keys();
+  const auto& keys = experiment::experiment_keys();
   return std::find(keys.begin(), keys.end(), key) != keys.end();
 }
 
@@ -332,7 +333,9 @@ std::vector<PlannedRun> expand(const SweepSpec& spec, std::size_t max_points) {
   };
 
   std::vector<PlannedRun> runs;
+  runs.reserve(points);  // no reallocation: a 100,000-run plan would hold two copies at once
   std::set<std::string> seen;
+  std::map<std::string, nlohmann::json> starts;  // a named experiment's settings, by name ("": the defaults)
   std::set<std::string> compiled;  // languages (and training lengths) already checked
   std::vector<std::size_t> index(dimensions.size(), 0);
   for (std::size_t point = 0; point < points; ++point) {
@@ -366,17 +369,20 @@ std::vector<PlannedRun> expand(const SweepSpec& spec, std::size_t max_points) {
     if (excluded) continue;
 
     // Build the experiment: a named experiment first, then every setting.
-    experiment::Experiment start;
+    std::string start;
     for (const auto& [key, value] : assignment) {
       if (key != "experiment") continue;
       if (!value.is_string()) throw InputError(where(key) + ": experiment must be a name (got " + value.dump() + ")");
+      start = value.get<std::string>();
+    }
+    if (!starts.count(start)) {
       try {
-        start = experiment::find_experiment(value.get<std::string>());
+        starts[start] = (start.empty() ? experiment::Experiment() : experiment::find_experiment(start)).to_json();
       } catch (const InputError& e) {
-        throw InputError(where(key) + ": " + e.what());
+        throw InputError(where("experiment") + ": " + e.what());
       }
     }
-    nlohmann::json json = start.to_json();
+    nlohmann::json json = starts.at(start);
     json["name"] = spec.name;
     json["description"] = spec.description;
     try {
