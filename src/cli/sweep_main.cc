@@ -155,6 +155,7 @@ int run_child(const po::variables_map& vm, int argc, char** argv) {
   const int rank = vm["rank"].as<int>();
   spdlog::set_pattern("[%H:%M:%S] [rank " + std::to_string(rank) + "] [" + paths.run_id() + "] %^%v%$");
   PipelineOptions pipeline;
+  pipeline.keep_checkpoints = vm["keep-checkpoints"].as<std::string>();
   pipeline.context.command_line.assign(argv, argv + argc);
   pipeline.context.overrides = overrides;
   pipeline.context.rank = rank;
@@ -261,6 +262,26 @@ int run_spec(const po::variables_map& vm, int argc, char** argv) {
     }
     options.run_timeout = seconds;
   }
+  options.keep_checkpoints = vm["keep-checkpoints"].as<std::string>();
+  keeps_checkpoint(options.keep_checkpoints, "best");  // refuses anything else
+  if (vm.count("table-interval")) {
+    const std::string text = vm["table-interval"].as<std::string>();
+    std::size_t used = 0;
+    double seconds = -1;
+    try {
+      seconds = std::stod(text, &used);
+    } catch (const std::exception&) {
+    }
+    if (!(seconds >= 0) || used != text.size()) throw InputError("--table-interval must be seconds >= 0 (got '" + text + "')");
+    options.table_interval = seconds;
+  }
+  if (vm.count("coordinator-only")) {
+    const std::string text = vm["coordinator-only"].as<std::string>();
+    if (text != "yes" && text != "no") throw InputError("--coordinator-only must be yes or no (got '" + text + "')");
+    options.coordinator_only = text == "yes";
+  }
+  options.list_runs = vm.count("list-runs") > 0;
+  if (options.list_runs && !options.dry_run) throw InputError("--list-runs goes with --dry-run");
   options.command_line.assign(argv, argv + argc);
   options.stop_requested = [] { return regal::stop_requested(); };
   if (vm.count("where")) {
@@ -324,7 +345,8 @@ const std::vector<std::string> kExperimentOnlyFlags = {"set", "seed", "device", 
                                                        "L-max", "p-accept", "until", "resume", "force-train"};
 const std::vector<std::string> kSweepOnlyFlags = {"retry-failed", "allow-spec-change", "runs-per-gpu", "share",
                                                   "where", "signal", "run-timeout", "no-run-figures", "check", "no-disk-check",
-                                                  "thermal-pause", "thermal-abort"};
+                                                  "thermal-pause", "thermal-abort", "table-interval", "coordinator-only",
+                                                  "list-runs"};
 
 void refuse_flags(const po::variables_map& vm, const std::vector<std::string>& flags, const std::string& mode,
                   const std::string& hint) {
@@ -401,6 +423,14 @@ int run(int argc, char** argv) {
       ("thermal-interval", po::value<std::string>(), "seconds between temperature samples (default 5)")
       ("no-report", "with --spec: no report/ at the end; with --exp: no visualizations/ (then gnuplot and dot are not needed)")
       ("no-run-figures", "with --spec: the report without each run's visualizations/ (very large sweeps)")
+      ("keep-checkpoints", po::value<std::string>()->default_value("both"),
+       "which checkpoints a done run keeps: both | best | last | none (the others are removed once it is done; "
+       "--reevaluate needs best)")
+      ("table-interval", po::value<std::string>(), "with --spec: seconds between rewrites of the tables while runs finish "
+                                                   "(default 5; 0: after every result); always at the end and on a stop")
+      ("coordinator-only", po::value<std::string>()->implicit_value("yes"),
+       "with --spec: rank 0 schedules and reduces and runs nothing: yes | no (default: yes from 64 ranks)")
+      ("list-runs", "with --spec --dry-run: list every run (above 1,000 runs the dry run prints a summary)")
       ("verbose,v", "debug logging");
   po::options_description hidden;  // how a sweep rank starts its children
   hidden.add_options()
@@ -451,6 +481,8 @@ int run(int argc, char** argv) {
   }
   pipeline.force_train = vm.count("force-train") > 0;
   pipeline.reevaluate = vm.count("reevaluate") > 0;
+  pipeline.keep_checkpoints = vm["keep-checkpoints"].as<std::string>();
+  keeps_checkpoint(pipeline.keep_checkpoints, "best");  // refuses anything else
   if (pipeline.reevaluate && (pipeline.force_train || pipeline.until)) {
     throw InputError("--reevaluate evaluates a done run as it is; --force-train and --until do not go with it");
   }

@@ -13,7 +13,9 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <utility>
 
 #include "data/cache.h"
 #include "data/online.h"
@@ -184,7 +186,9 @@ class Pipeline {
       if (stage("train", [&] { train_stage(); })) return finish(RunState::kPending, {Outcome::kPartial, stage_, "", nullptr});
       if (stage("eval", [&] { eval_stage(); })) return finish(RunState::kPending, {Outcome::kPartial, stage_, "", nullptr});
       stage("write", [&] { write_stage(); });
-      return finish(RunState::kDone, {Outcome::kDone, "", "", metrics_});
+      RunOutcome done = finish(RunState::kDone, {Outcome::kDone, "", "", metrics_});
+      if (done.outcome == Outcome::kDone) drop_checkpoints();
+      return done;
     } catch (const StopRequested&) {
       spdlog::warn("run {} preempted during {}; the next start resumes from its checkpoint", paths_.run_id(), stage_);
       status_.error = "preempted";
@@ -348,6 +352,22 @@ class Pipeline {
     }
     io::write_json_file(paths_.env_json(), env);
     status_.artifacts = layout::describe_artifacts(paths_);  // what status.json vouches for
+    for (const char* name : {"best", "last"}) {
+      if (!keeps_checkpoint(options_.keep_checkpoints, name)) status_.artifacts.erase(std::string("checkpoints/") + name + ".pt");
+    }
+  }
+
+  // After status.json says done without them: the checkpoints not kept go
+  // (a crash before this leaves them, unvouched, never a done run missing one).
+  void drop_checkpoints() {
+    for (const auto& [name, path] : {std::pair{"best", paths_.best_checkpoint()}, std::pair{"last", paths_.last_checkpoint()}}) {
+      if (keeps_checkpoint(options_.keep_checkpoints, name)) continue;
+      for (const std::filesystem::path& file : {path, std::filesystem::path(path.string() + ".sha256")}) {
+        std::error_code error;
+        if (std::filesystem::remove(file, error)) spdlog::info("removed {} (--keep-checkpoints {})", file.string(), options_.keep_checkpoints);
+        if (error) spdlog::warn("could not remove {}: {}", file.string(), error.message());
+      }
+    }
   }
 
   const Experiment& e_;
@@ -367,6 +387,13 @@ class Pipeline {
 };
 
 }  // namespace
+
+bool keeps_checkpoint(const std::string& keep, const std::string& name) {
+  if (keep != "both" && keep != "best" && keep != "last" && keep != "none") {
+    throw InputError("--keep-checkpoints must be best, last, both or none (got '" + keep + "')");
+  }
+  return keep == "both" || keep == name;
+}
 
 void check_runnable(const Experiment& experiment) {
   experiment.validate();

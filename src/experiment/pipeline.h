@@ -30,7 +30,15 @@ struct PipelineOptions {
   // training (sweep --reevaluate): metrics.json, metrics.h5 and status.json
   // are rewritten, status.json records when.
   bool reevaluate = false;
+  // Which checkpoints a done run keeps: "both" (best.pt and last.pt),
+  // "best", "last" or "none". The others are removed once status.json says
+  // done (and no longer vouches for them); until then resuming has last.pt.
+  std::string keep_checkpoints = "both";
 };
+
+// Whether `keep` ("both", "best", "last", "none") keeps checkpoints/<name>.pt
+// ("best" or "last"); InputError naming the flag for any other value.
+bool keeps_checkpoint(const std::string& keep, const std::string& name);
 
 enum class Outcome {
   kDone,         // every stage ran; metrics written

@@ -102,7 +102,8 @@ StartOutcome ProcessExecutor::start(const ChildSpec& spec) {
                                    "--threads", std::to_string(spec.threads), "--rank", std::to_string(spec.rank),
                                    "--attempt", std::to_string(spec.attempt), "--lock-fd", std::to_string(lock->fd()),
                                    "--heartbeat-fd", std::to_string(heartbeat[1]), "--parent-pid", std::to_string(::getpid()),
-                                   "--thermal-interval", std::to_string(spec.thermal_interval)};
+                                   "--thermal-interval", std::to_string(spec.thermal_interval),
+                                   "--keep-checkpoints", spec.keep_checkpoints};
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);

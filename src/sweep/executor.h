@@ -29,6 +29,7 @@ struct ChildSpec {
   bool retry_failed = false;      // a run that failed meanwhile is run again
   double timeout_seconds = 0;     // silence (no heartbeat) after which the run is stopped; 0: never
   double thermal_interval = 5;    // seconds between the child's temperature samples
+  std::string keep_checkpoints = "both";  // passed to the child: which checkpoints a done run keeps
 };
 
 // How a run ended, as the worker reports it to the coordinator.

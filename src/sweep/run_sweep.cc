@@ -39,6 +39,11 @@ namespace {
 // Every rank's runs stop and end within this after an abort: TERM, then KILL.
 constexpr auto kAbortGrace = std::chrono::seconds(30);
 
+// Whether rank 0 only coordinates: as asked, else from kCoordinatorOnlyRanks ranks.
+bool coordinator_only(const SweepOptions& options, int ranks) {
+  return options.coordinator_only.value_or(ranks >= kCoordinatorOnlyRanks);
+}
+
 // The exit code an exception stands for, and the line the rank that met it prints.
 int report(const std::exception& error, int rank) {
   if (dynamic_cast<const InputError*>(&error) != nullptr) {
@@ -75,9 +80,10 @@ int local_ranks_here(int ranks) {
       env_count("OMPI_COMM_WORLD_LOCAL_SIZE").value_or(env_count("SLURM_NTASKS_PER_NODE").value_or(static_cast<std::size_t>(ranks))));
 }
 
-// This rank's resources, from the launcher's environment and the machine.
-// `say`: log them (not for --check, nor before the checks have passed).
-RankResources resources_here(const std::vector<PlannedRun>& runs, const SweepOptions& options, int ranks, bool say) {
+// This rank's resources, from the launcher's environment and the machine
+// (none on a rank 0 that only coordinates). `say`: log them (not for --check,
+// nor before the checks have passed).
+RankResources resources_here(const std::vector<PlannedRun>& runs, const SweepOptions& options, int rank, int ranks, bool say) {
   const int local_rank = static_cast<int>(env_count("OMPI_COMM_WORLD_LOCAL_RANK").value_or(env_count("SLURM_LOCALID").value_or(0)));
   const int local_ranks = local_ranks_here(ranks);
   // A sweep whose runs all ask for the CPU uses the cores even on a GPU node
@@ -85,8 +91,16 @@ RankResources resources_here(const std::vector<PlannedRun>& runs, const SweepOpt
   const bool wants_gpu = std::any_of(runs.begin(), runs.end(), [](const PlannedRun& run) { return run.experiment.device != "cpu"; });
   const std::size_t cores = std::thread::hardware_concurrency(), bound = bound_core_count();
   const std::size_t gpus = wants_gpu ? visible_gpu_count() : 0;
-  const RankResources resources = rank_resources(local_rank, local_ranks, cores, bound, gpus, env_count("SLURM_CPUS_PER_TASK"),
-                                                 options.slots, options.threads);
+  RankResources resources = rank_resources(local_rank, local_ranks, cores, bound, gpus, env_count("SLURM_CPUS_PER_TASK"),
+                                           options.slots, options.threads);
+  if (rank == 0 && coordinator_only(options, ranks)) {
+    resources.slots = 0;
+    if (say) {
+      spdlog::info("rank 0 only schedules and reduces ({}); the other {} rank(s) run", options.coordinator_only
+                   ? std::string("--coordinator-only") : std::to_string(ranks) + " ranks; --coordinator-only=no runs here too", ranks - 1);
+    }
+    return resources;
+  }
   if (!say) return resources;
   if (bound < cores / static_cast<std::size_t>(std::max(local_ranks, 1)) && !env_count("SLURM_CPUS_PER_TASK")) {
     spdlog::warn("this rank is bound to {} of the node's {} cores, and its children inherit that binding; "
@@ -188,6 +202,7 @@ int pump(Transport& transport, const std::vector<PlannedRun>& runs, const RankRe
   settings.retry_failed = options.retry_failed;
   settings.run_timeout = options.run_timeout;
   settings.thermal = thermal;
+  settings.keep_checkpoints = options.keep_checkpoints;
   settings.on_ended = [&](const PlannedRun& run, const RunResult& result, std::optional<double> hottest) {
     log_attempt(options, sweep_paths.sweep_name(), sweep_paths.run(run.run_id), run, result, hottest, transport.rank());
   };
@@ -258,8 +273,11 @@ int run_sweep(Transport& transport, const SweepOptions& options) {
     }
   }
   if (options.dry_run) {
-    if (root) std::cout << (spec.search ? search_dry_run_text(spec, cells) : dry_run_text(spec, runs, sweep_paths));
+    if (root) std::cout << (spec.search ? search_dry_run_text(spec, cells) : dry_run_text(spec, runs, sweep_paths, options.list_runs));
     return exit_code::kDone;
+  }
+  if (coordinator_only(options, transport.size()) && transport.size() < 2) {
+    throw InputError("--coordinator-only needs at least 2 ranks (rank 0 would run nothing): mpirun -n N with N >= 2");
   }
   // Everything that would stop the sweep later, checked before anything is
   // written (rank 0; the others learn the outcome from its abort).
@@ -276,7 +294,7 @@ int run_sweep(Transport& transport, const SweepOptions& options) {
     return preflight(input);
   };
   if (options.check) {
-    const RankResources resources = resources_here(runs, options, transport.size(), false);
+    const RankResources resources = resources_here(runs, options, transport.rank(), transport.size(), false);
     const auto guard = thermal_guard(resources, options, false);
     const std::vector<Check> checks = preflight_checks(resources, *guard);
     if (root) std::cout << describe_checks(checks);
@@ -290,11 +308,11 @@ int run_sweep(Transport& transport, const SweepOptions& options) {
   ProcessExecutor executor(options.self);
   std::vector<Message> carry;
   try {
-    const RankResources quiet = resources_here(runs, options, transport.size(), false);
+    const RankResources quiet = resources_here(runs, options, transport.rank(), transport.size(), false);
     const std::unique_ptr<ThermalGuard> quiet_guard = thermal_guard(quiet, options, false);
     if (root) require_checks(preflight_checks(quiet, *quiet_guard));
     // Checked: now say what this rank runs on.
-    const RankResources resources = resources_here(runs, options, transport.size(), true);
+    const RankResources resources = resources_here(runs, options, transport.rank(), transport.size(), true);
     const std::unique_ptr<ThermalGuard> guard = thermal_guard(resources, options, root);
     if (root) {
       // A report without figures would be silent damage: no drawing tools, no start (or --no-report).
@@ -321,6 +339,7 @@ int run_sweep(Transport& transport, const SweepOptions& options) {
                      options.share ? ", share " + std::to_string(options.share->first) + "/" + std::to_string(options.share->second) : "");
         scheduler = std::make_unique<Scheduler>(std::move(start.todo));
         coordinator = std::make_unique<Coordinator>(transport, *scheduler, std::move(start.records), tables, folder, clock);
+        coordinator->set_table_interval(options.table_interval);
         if (options.share) coordinator->set_share(std::move(start.mine));
         if (asha) {
           // Promotions are decided on rank 0 as results arrive; every

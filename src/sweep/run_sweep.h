@@ -17,6 +17,11 @@
 
 namespace regal::sweep {
 
+// From this many ranks rank 0 only schedules and reduces unless told
+// otherwise (--coordinator-only=no): it gives up 1/64 of the job's slots
+// or less, and results never wait behind its own runs (bench/README.md).
+inline constexpr int kCoordinatorOnlyRanks = 64;
+
 struct SweepOptions {
   std::filesystem::path spec;              // the spec file
   std::filesystem::path results = "results";
@@ -34,6 +39,10 @@ struct SweepOptions {
   std::optional<double> memory_per_run;    // bytes one child may use; nullopt: the node's memory over its children
   std::optional<std::pair<std::size_t, std::size_t>> share;  // (i, n): run plan entries with index % n == i (job arrays)
   ThermalSettings thermal;                 // --thermal-pause, --thermal-abort, --thermal-interval
+  std::string keep_checkpoints = "both";   // which checkpoints a done run keeps: both | best | last | none
+  double table_interval = 5;               // seconds between rewrites of the tables while runs finish (0: every result)
+  std::optional<bool> coordinator_only;    // rank 0 runs nothing; nullopt: when the job has kCoordinatorOnlyRanks ranks or more
+  bool list_runs = false;                  // --dry-run: list every run, however many
   std::vector<std::string> command_line;   // for provenance, the registry and the README
   std::function<bool()> stop_requested;    // a stop signal arrived (SIGTERM, the preemption signal)
 };

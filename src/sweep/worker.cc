@@ -102,7 +102,7 @@ void Worker::handle(const Message& message) {
   ChildSpec spec{run.run_id, run_dir_of_(run.run_id), run.experiment.to_json(), wants_gpu ? resources_.device : "cpu",
                  resources_.threads, transport_.rank(), settings_.attempt, settings_.retry_failed,
                  settings_.run_timeout.value_or(default_run_timeout(run.cost)),
-                 settings_.thermal ? settings_.thermal->interval() : 5.0};
+                 settings_.thermal ? settings_.thermal->interval() : 5.0, settings_.keep_checkpoints};
   StartOutcome started;
   try {
     started = executor_.start(spec);

@@ -27,6 +27,7 @@ class Worker {
     bool retry_failed = false;                    // --retry-failed
     std::optional<double> run_timeout;            // --run-timeout; nullopt: derived per run; 0: none
     ThermalGuard* thermal = nullptr;              // sampled at every step; null: no guard
+    std::string keep_checkpoints = "both";        // --keep-checkpoints, for the children
     // Each attempt this rank ran, once it has ended, with the hottest reading
     // the guard took while it ran (the experiment log's row).
     std::function<void(const PlannedRun&, const RunResult&, std::optional<double>)> on_ended;

@@ -91,6 +91,21 @@ grep -q "0 to run" err_old.txt && ok "older flat layout: done runs are found" ||
 "$SWEEP" --spec spec.toml --results single >/dev/null 2>&1
 check "single process = $RANKS ranks" "$(untimed r/tiny/aggregate/runs.csv)" "$(untimed single/tiny/aggregate/runs.csv)"
 
+# A dedicated coordinator (rank 0 runs nothing), checkpoint retention and the
+# tables written after every result give the same tables.
+"${MPIRUN[@]}" "$SWEEP" --spec spec.toml --results lean --coordinator-only --keep-checkpoints best --table-interval 0 \
+  >/dev/null 2>err_lean.txt
+check "coordinator-only: exit 0" 0 $?
+grep -q "rank 0 only schedules and reduces (--coordinator-only); the other $((RANKS - 1)) rank(s) run" err_lean.txt \
+  && ok "coordinator-only: said" || bad "coordinator-only: $(grep 'rank 0' err_lean.txt | head -3)"
+check "coordinator-only: no attempt on rank 0" 0 "$(awk -F, 'NR > 1 && $NF == 0' lean/experiment_log.csv | wc -l)"
+check "coordinator-only = every rank runs" "$(untimed r/tiny/aggregate/runs.csv)" "$(untimed lean/tiny/aggregate/runs.csv)"
+check "--keep-checkpoints best: no last.pt" 0 "$(find lean/tiny/runs -name 'last.pt*' | wc -l)"
+check "--keep-checkpoints best: every best.pt" 5 "$(find lean/tiny/runs -name best.pt | wc -l)"
+! grep -q 'last.pt' lean/tiny/runs/*/*/status.json && ok "status.json vouches for the kept ones only" || bad "status.json names last.pt"
+"${MPIRUN[@]}" "$SWEEP" --spec spec.toml --results lean >/dev/null 2>err_lean2.txt
+grep -q "0 to run" err_lean2.txt && ok "--keep-checkpoints best: the runs stay done" || bad "kept: $(grep 'to run\|again' err_lean2.txt)"
+
 # A changed spec is refused with what changes, unless allowed.
 sed 's/seed = \[0, 1\]/seed = [0, 1, 2]/' spec.toml > spec2.toml && cp spec2.toml spec.toml
 "$SWEEP" --spec spec.toml --results r >/dev/null 2>err4.txt
@@ -107,5 +122,16 @@ err=$("${MPIRUN[@]}" "$SWEEP" --spec bad.toml --results r 2>&1 >/dev/null); rc=$
 check "bad spec: exit 2" 2 "$rc"
 case "$err" in *"bad.toml:4: unknown axis 'data.Lmax' (did you mean 'data.L_max'?)"*) ok "bad spec: message" ;; *) bad "bad spec: $err" ;; esac
 [ ! -e r/bad ] && ok "bad spec: nothing written" || bad "bad spec wrote r/bad"
+
+# Bad flags of the scale settings: exit 2, one line naming the flag, nothing written.
+for args in "--keep-checkpoints some" "--table-interval -1" "--coordinator-only=maybe" "--list-runs"; do
+  err=$("$SWEEP" --spec spec.toml --results flags $args 2>&1 >/dev/null); rc=$?
+  flag=${args%% *}; flag=${flag%%=*}
+  [ "$rc" -eq 2 ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && [[ "$err" == *"$flag"* ]] && ok "bad $flag: exit 2, one line" \
+    || bad "bad $flag: rc $rc: $err"
+done
+err=$("$SWEEP" --spec spec.toml --results flags --coordinator-only 2>&1 >/dev/null); rc=$?
+check "--coordinator-only on one rank: exit 2" 2 "$rc"
+[ ! -e flags ] && ok "bad flags: nothing written" || bad "bad flags wrote flags/"
 
 [ "$failures" -eq 0 ]
