@@ -106,8 +106,11 @@ void Coordinator::handle(const Message& message) {
   if (message.tag == kRequest) decisions = scheduler_.on_request(message.from);
   if (message.tag == kDrain) {
     decisions = scheduler_.on_drain();
-    // A stop: the tables as they stand now, whatever the interval.
-    for (auto& decision : write_tables()) decisions.push_back(std::move(decision));
+    // A stop: the tables as they stand now, whatever the interval (once: every
+    // rank says it, and 1,000 writes of a large sweep would take an hour).
+    const bool first = !stop_written_;
+    stop_written_ = true;
+    for (auto& decision : first ? write_tables() : tables_due()) decisions.push_back(std::move(decision));
   }
   if (message.tag == kDone) done_ranks_.insert(message.from);
   if (message.tag == kResult) decisions = on_result(message.from, nlohmann::json::parse(message.payload));

@@ -135,6 +135,7 @@ class Coordinator {
   static constexpr double kWriteShare = 10;  // the interval is at least this many writes' time
   double table_interval_ = 0, last_write_ = 0, last_write_seconds_ = 0;
   bool tables_stale_ = false;  // results arrived since the last write
+  bool stop_written_ = false;  // the tables were written when the first drain arrived
   std::string disk_full_;  // the first full-disk error: no new run starts
   std::set<int> done_ranks_;
   std::set<std::string> mine_;

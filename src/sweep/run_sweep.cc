@@ -286,7 +286,10 @@ int run_sweep(Transport& transport, const SweepOptions& options) {
     input.results = options.results;
     input.sweep_dir = sweep_paths.sweep_dir();
     input.runs = &runs;
-    input.children_per_node = resources.slots * static_cast<std::size_t>(local_ranks_here(transport.size()));
+    // A rank 0 that only coordinates has no slots: size the node by a worker's.
+    const std::size_t slots = resources.slots > 0 ? resources.slots
+                                                  : resources_here(runs, options, 1, transport.size(), false).slots;
+    input.children_per_node = slots * static_cast<std::size_t>(local_ranks_here(transport.size()));
     input.memory_per_run = options.memory_per_run;
     input.report = options.report;
     input.disk = options.disk_check;
