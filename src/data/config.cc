@@ -78,11 +78,14 @@ nlohmann::json DataConfig::identity_json() const {
 DataConfig DataConfig::from_json(const nlohmann::json& json) {
   DataConfig config;
   const nlohmann::json defaults = config.to_json();
-  std::vector<std::string> keys;
-  for (const auto& item : defaults.items()) keys.push_back("data." + item.key());
+  auto keys = [&] {  // for the message only: built when a key is unknown
+    std::vector<std::string> all;
+    for (const auto& item : defaults.items()) all.push_back("data." + item.key());
+    return all;
+  };
   auto count = [](const std::string& key, const nlohmann::json& value) { return whole_number("data." + key, value); };
   for (const auto& [key, value] : json.items()) {
-    if (!defaults.contains(key)) throw KeyError("data." + key, "unknown key data." + key + did_you_mean("data." + key, keys));
+    if (!defaults.contains(key)) throw KeyError("data." + key, "unknown key data." + key + did_you_mean("data." + key, keys()));
     try {
       if (key == "L_min") config.L_min = count(key, value);
       if (key == "L_max") config.L_max = count(key, value);

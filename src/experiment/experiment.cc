@@ -182,7 +182,7 @@ Experiment Experiment::from_json(const nlohmann::json& json) {
       if (!value.is_object()) throw KeyError(key, key + " must be a table");
       continue;
     }
-    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+    if (!std::binary_search(keys.begin(), keys.end(), key)) {  // sorted
       throw KeyError(key, "unknown key " + key + did_you_mean(key, keys));
     }
   }
@@ -314,7 +314,7 @@ namespace {
 // The node of a known dotted key ("train.lr"); KeyError for an unknown one.
 nlohmann::json& node_of(nlohmann::json& experiment_json, const std::string& key) {
   const std::vector<std::string>& keys = experiment_keys();
-  if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+  if (!std::binary_search(keys.begin(), keys.end(), key)) {  // sorted
     throw KeyError(key, "unknown key " + key + did_you_mean(key, keys));
   }
   nlohmann::json* node = &experiment_json;

@@ -61,12 +61,15 @@ nlohmann::json ModelConfig::to_json() const {
 ModelConfig ModelConfig::from_json(const nlohmann::json& json) {
   ModelConfig config;
   const nlohmann::json defaults = config.to_json();
-  std::vector<std::string> keys;
-  for (const auto& item : defaults.items()) keys.push_back("model." + item.key());
+  auto keys = [&] {  // for the message only: built when a key is unknown
+    std::vector<std::string> all;
+    for (const auto& item : defaults.items()) all.push_back("model." + item.key());
+    return all;
+  };
   auto count = [](const std::string& key, const nlohmann::json& value) { return whole_number("model." + key, value); };
   auto text = [](const std::string& key, const nlohmann::json& value) { return text_value("model." + key, value); };
   for (const auto& [key, value] : json.items()) {
-    if (!defaults.contains(key)) throw KeyError("model." + key, "unknown key model." + key + did_you_mean("model." + key, keys));
+    if (!defaults.contains(key)) throw KeyError("model." + key, "unknown key model." + key + did_you_mean("model." + key, keys()));
     if (key == "arch") config.arch = text(key, value);
     if (key == "pos") config.pos = text(key, value);
     if (key == "pool") config.pool = text(key, value);

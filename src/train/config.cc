@@ -48,10 +48,13 @@ nlohmann::json TrainConfig::to_json() const {
 TrainConfig TrainConfig::from_json(const nlohmann::json& json) {
   TrainConfig config;
   nlohmann::json merged = config.to_json();
-  std::vector<std::string> keys;
-  for (const auto& item : merged.items()) keys.push_back("train." + item.key());
+  auto keys = [&] {  // for the message only: built when a key is unknown
+    std::vector<std::string> all;
+    for (const auto& item : merged.items()) all.push_back("train." + item.key());
+    return all;
+  };
   for (const auto& [key, value] : json.items()) {
-    if (!merged.contains(key)) throw KeyError("train." + key, "unknown key train." + key + did_you_mean("train." + key, keys));
+    if (!merged.contains(key)) throw KeyError("train." + key, "unknown key train." + key + did_you_mean("train." + key, keys()));
     if (merged[key].is_string()) {
       if (!value.is_string()) throw KeyError("train." + key, "train." + key + " must be a string (got " + value.dump() + ")");
       merged[key] = value;
