@@ -160,7 +160,6 @@ class Engine {
     figures_.write_seconds += cost;
     waiting_rows_.swap(written_rows_);
   }
-  double now() const { return clock_.now; }
   // What an attempt of `run_id` does: how long it takes and how it ends.
   RunResult attempt(const std::string& run_id, double* seconds);
   void slot_started(int rank) {
@@ -220,11 +219,7 @@ class Engine {
     outgoing_.clear();
     return cpu;
   }
-  void step_worker(int rank) {
-    in_worker_ = true;
-    workers_[static_cast<std::size_t>(rank)]->step();
-    in_worker_ = false;
-  }
+  void step_worker(int rank) { workers_[static_cast<std::size_t>(rank)]->step(); }
 
   const Settings settings_;
   std::mt19937_64 rng_;
@@ -234,7 +229,7 @@ class Engine {
   std::deque<std::pair<double, Message>> inbox_;  // the coordinator's, by arrival
   std::size_t handled_ = 0;                       // messages the coordinator took
   std::vector<Event> outgoing_;                   // the coordinator's sends during its turn
-  bool in_coordinator_ = false, in_worker_ = false, coordinator_scheduled_ = false;
+  bool in_coordinator_ = false, coordinator_scheduled_ = false;
   double coordinator_free_ = 0, write_cost_ = 0, coordinator_busy_ = 0;
   std::vector<double> waiting_rows_, written_rows_;  // arrival times of results not yet in / just put in the tables
   std::vector<double> row_latencies_;
@@ -253,7 +248,6 @@ class Engine {
   std::vector<PlannedRun> planned_;
   std::map<std::string, const PlannedRun*> plan_;
   Figures figures_;
-  friend class SimExecutor;
 };
 
 void SimTransport::send(int to, int tag, const std::string& payload) { engine_.post(rank_, to, tag, payload); }
