@@ -20,16 +20,12 @@
 #include "util/rng.h"
 
 namespace regal::aggregate {
-namespace {
-
 bool has_multiple_sweeps(const std::vector<RunRecord>& records) {
   for (const auto& r : records) {
     if (r.sweep != records.front().sweep) return true;
   }
   return false;
 }
-
-}  // namespace
 
 std::vector<std::string> axis_names(const std::vector<RunRecord>& records) {
   std::vector<std::string> names;
@@ -94,28 +90,43 @@ std::string cell(const nlohmann::json& value) {
   return value.dump();
 }
 
+std::vector<std::string> runs_columns(bool sweeps, const std::vector<std::string>& axes,
+                                      const std::vector<std::string>& metrics) {
+  std::vector<std::string> columns;
+  if (sweeps) columns.push_back("sweep");
+  columns.insert(columns.end(), {"run_id", "status"});
+  columns.insert(columns.end(), axes.begin(), axes.end());
+  columns.insert(columns.end(), metrics.begin(), metrics.end());
+  columns.push_back("error");
+  return columns;
+}
+
+std::vector<std::string> runs_row(const RunRecord& r, bool sweeps, const std::vector<std::string>& axes,
+                                  const std::vector<std::string>& metrics) {
+  std::vector<std::string> row;
+  row.reserve(axes.size() + metrics.size() + 4);
+  if (sweeps) row.push_back(r.sweep);
+  row.push_back(r.run_id);
+  row.push_back(layout::to_string(r.state));
+  for (const auto& axis : axes) {
+    const nlohmann::json* value = axis_value(r, axis);
+    row.push_back(value == nullptr ? "" : cell(*value));
+  }
+  for (const auto& metric : metrics) {
+    const auto found = r.metrics.find(metric);
+    row.push_back(found == r.metrics.end() ? "" : cell(*found));
+  }
+  row.push_back(r.error);
+  return row;
+}
+
 Table runs_table(const std::vector<RunRecord>& records, const std::vector<std::string>& metrics) {
-  Table table;
   const bool sweeps = has_multiple_sweeps(records);
   const std::vector<std::string> axes = axis_names(records);
-  if (sweeps) table.columns.push_back("sweep");
-  table.columns.insert(table.columns.end(), {"run_id", "status"});
-  table.columns.insert(table.columns.end(), axes.begin(), axes.end());
-  table.columns.insert(table.columns.end(), metrics.begin(), metrics.end());
-  table.columns.push_back("error");
-  for (const auto& r : records) {
-    std::vector<std::string> row;
-    if (sweeps) row.push_back(r.sweep);
-    row.push_back(r.run_id);
-    row.push_back(layout::to_string(r.state));
-    for (const auto& axis : axes) {
-      const nlohmann::json* value = axis_value(r, axis);
-      row.push_back(value == nullptr ? "" : cell(*value));
-    }
-    for (const auto& metric : metrics) row.push_back(r.metrics.contains(metric) ? cell(r.metrics[metric]) : "");
-    row.push_back(r.error);
-    table.rows.push_back(std::move(row));
-  }
+  Table table;
+  table.columns = runs_columns(sweeps, axes, metrics);
+  table.rows.reserve(records.size());
+  for (const auto& r : records) table.rows.push_back(runs_row(r, sweeps, axes, metrics));
   return table;
 }
 
@@ -186,79 +197,102 @@ std::vector<std::string> provenance_warnings(const std::vector<RunRecord>& recor
   return {"the runs come from builds that differ (" + mix + "); results may move between them (the summary's provenance column says which groups)"};
 }
 
-Table summary_table(const std::vector<RunRecord>& records, const std::vector<std::string>& metrics,
-                    const std::optional<std::vector<std::string>>& group_by, const StatsOptions& options) {
-  const std::vector<std::string> keys = group_keys(records, group_by);
-  auto [order, groups] = group_records(records, keys);
-  // The splits whose accuracy is shown get a chance line.
+std::vector<std::string> chance_splits(const std::vector<std::string>& metrics) {
   std::vector<std::string> splits;
   for (const auto& m : metrics) {
     if (m.rfind("acc_test_", 0) == 0) splits.push_back(m.substr(4));
   }
-  Table table;
-  table.columns = keys;
-  table.columns.insert(table.columns.end(), {"n", "runs", "interval", "provenance"});
+  return splits;
+}
+
+std::vector<std::string> summary_columns(const std::vector<std::string>& keys, const std::vector<std::string>& metrics) {
+  std::vector<std::string> columns = keys;
+  columns.insert(columns.end(), {"n", "runs", "interval", "provenance"});
   for (const auto& m : metrics) {
     for (const char* stat : {"_mean", "_std", "_ci95", "_min", "_max", "_median", "_iqm", "_boot_lo", "_boot_hi"}) {
-      table.columns.push_back(m + stat);
+      columns.push_back(m + stat);
     }
   }
-  for (const auto& split : splits) {
-    table.columns.push_back("chance_" + split);
-    table.columns.push_back("above_chance_" + split);
+  for (const auto& split : chance_splits(metrics)) {
+    columns.push_back("chance_" + split);
+    columns.push_back("above_chance_" + split);
   }
-  std::vector<double> above_p;  // per (row, split), Holm-adjusted across the table
-  for (const auto& key : order) {
-    const auto& members = groups[key];
-    std::vector<std::string> row = key;
-    std::size_t done = 0;
-    for (const auto* r : members) done += r->state == layout::RunState::kDone ? 1U : 0U;
-    row.push_back(std::to_string(done));
-    row.push_back(std::to_string(members.size()));
-    row.push_back(done < stats::kBootstrapMinSeeds ? "t" : "bootstrap");
-    row.push_back(provenance_of(members));
-    std::string stream;  // the group's name, for its bootstrap streams
-    for (const auto& k : key) stream += k + "\x1f";
-    for (const auto& m : metrics) {
-      const std::vector<double> values = values_of(members, m);
-      if (values.empty()) {
-        row.insert(row.end(), 9, "");
+  return columns;
+}
+
+SummaryRow summary_row(const std::vector<std::string>& key, const std::vector<const RunRecord*>& members,
+                       const std::vector<std::string>& metrics, const StatsOptions& options) {
+  SummaryRow out;
+  std::vector<std::string>& row = out.cells;
+  row = key;
+  std::size_t done = 0;
+  for (const auto* r : members) done += r->state == layout::RunState::kDone ? 1U : 0U;
+  row.push_back(std::to_string(done));
+  row.push_back(std::to_string(members.size()));
+  row.push_back(done < stats::kBootstrapMinSeeds ? "t" : "bootstrap");
+  row.push_back(provenance_of(members));
+  std::string stream;  // the group's name, for its bootstrap streams
+  for (const auto& k : key) stream += k + "\x1f";
+  for (const auto& m : metrics) {
+    const std::vector<double> values = values_of(members, m);
+    if (values.empty()) {
+      row.insert(row.end(), 9, "");
+      continue;
+    }
+    const stats::Summary s = stats::summarize(values);
+    for (const double v : {s.mean, s.std, s.t_half_width, s.min, s.max, s.median, s.iqm}) row.push_back(format_number(v));
+    if (options.summary_resamples > 0 && values.size() > 1) {
+      const auto boot = stats::bootstrap_interval(values, stats::Statistic::kMean, options.summary_resamples,
+                                                  options.confidence, derive_seed(options.seed, stream + m));
+      row.push_back(format_number(boot.lo));
+      row.push_back(format_number(boot.hi));
+    } else {
+      row.insert(row.end(), 2, "");
+    }
+  }
+  const std::vector<std::string> splits = chance_splits(metrics);
+  if (splits.empty()) return out;
+  std::vector<const RunRecord*> ordered = members;  // by run id: order-free sums
+  std::sort(ordered.begin(), ordered.end(), [](const RunRecord* x, const RunRecord* y) { return x->run_id < y->run_id; });
+  for (const auto& split : splits) {
+    std::vector<double> chance, margin;
+    for (const auto* r : ordered) {
+      const auto& m = r->metrics;
+      if (r->state != layout::RunState::kDone || !m.contains("chance_" + split) || !m["chance_" + split].is_number() ||
+          !m.contains("acc_" + split) || !m["acc_" + split].is_number()) {
         continue;
       }
-      const stats::Summary s = stats::summarize(values);
-      for (const double v : {s.mean, s.std, s.t_half_width, s.min, s.max, s.median, s.iqm}) row.push_back(format_number(v));
-      if (options.summary_resamples > 0 && values.size() > 1) {
-        const auto boot = stats::bootstrap_interval(values, stats::Statistic::kMean, options.summary_resamples,
-                                                    options.confidence, derive_seed(options.seed, stream + m));
-        row.push_back(format_number(boot.lo));
-        row.push_back(format_number(boot.hi));
-      } else {
-        row.insert(row.end(), 2, "");
-      }
+      chance.push_back(m["chance_" + split].get<double>());
+      margin.push_back(m["acc_" + split].get<double>() - chance.back());
     }
-    for (const auto& split : splits) {
-      std::vector<double> chance, margin;
-      std::vector<const RunRecord*> ordered = members;  // by run id: order-free sums
-      std::sort(ordered.begin(), ordered.end(), [](const RunRecord* x, const RunRecord* y) { return x->run_id < y->run_id; });
-      for (const auto* r : ordered) {
-        const auto& m = r->metrics;
-        if (r->state != layout::RunState::kDone || !m.contains("chance_" + split) || !m["chance_" + split].is_number() ||
-            !m.contains("acc_" + split) || !m["acc_" + split].is_number()) {
-          continue;
-        }
-        chance.push_back(m["chance_" + split].get<double>());
-        margin.push_back(m["acc_" + split].get<double>() - chance.back());
-      }
-      row.push_back(format_number(stats::mean(chance)));
-      row.push_back("");  // filled once the whole family is known
-      above_p.push_back(margin.size() > 1 ? stats::paired_t_greater(margin) : NAN);
-    }
-    table.rows.push_back(std::move(row));
+    row.push_back(format_number(stats::mean(chance)));
+    row.push_back("");  // filled once the whole family is known
+    out.above_p.push_back(margin.size() > 1 ? stats::paired_t_greater(margin) : NAN);
+  }
+  return out;
+}
+
+std::size_t above_chance_column(std::size_t columns, std::size_t splits, std::size_t k) {
+  return columns - 2 * splits + 2 * k + 1;
+}
+
+Table summary_table(const std::vector<RunRecord>& records, const std::vector<std::string>& metrics,
+                    const std::optional<std::vector<std::string>>& group_by, const StatsOptions& options) {
+  const std::vector<std::string> keys = group_keys(records, group_by);
+  auto [order, groups] = group_records(records, keys);
+  const std::size_t splits = chance_splits(metrics).size();
+  Table table;
+  table.columns = summary_columns(keys, metrics);
+  std::vector<double> above_p;  // per (row, split), Holm-adjusted across the table
+  for (const auto& key : order) {
+    SummaryRow row = summary_row(key, groups[key], metrics, options);
+    above_p.insert(above_p.end(), row.above_p.begin(), row.above_p.end());
+    table.rows.push_back(std::move(row.cells));
   }
   const std::vector<double> adjusted = stats::holm(above_p);
   for (std::size_t r = 0; r < table.rows.size(); ++r) {
-    for (std::size_t k = 0; k < splits.size(); ++k) {
-      table.rows[r][table.columns.size() - 2 * splits.size() + 2 * k + 1] = format_number(adjusted[r * splits.size() + k]);
+    for (std::size_t k = 0; k < splits; ++k) {
+      table.rows[r][above_chance_column(table.columns.size(), splits, k)] = format_number(adjusted[r * splits + k]);
     }
   }
   return table;
@@ -322,6 +356,54 @@ nlohmann::json to_json(const Table& table) {
   return rows;
 }
 
+JsonRows::JsonRows(const std::vector<std::string>& columns) : columns_(columns) {
+  // nlohmann's objects are std::maps: keys in byte order, a later cell of a
+  // repeated name replacing the earlier one.
+  std::map<std::string, std::size_t> last;
+  for (std::size_t i = 0; i < columns.size(); ++i) last[columns[i]] = i;
+  for (const auto& [name, column] : last) {
+    order_.push_back(column);
+    keys_.push_back(std::string(keys_.empty() ? "" : ",\n") + "    " + nlohmann::json(name).dump() + ": ");
+  }
+}
+
+std::string JsonRows::value(std::size_t column, const std::string& text) const {
+  if (text.empty()) return "null";
+  char* end = nullptr;
+  const double number = std::strtod(text.c_str(), &end);
+  const bool numeric = end != nullptr && *end == '\0' && columns_[column] != "run_id";
+  return numeric ? nlohmann::json(number).dump() : nlohmann::json(text).dump();
+}
+
+std::string JsonRows::row_of_values(const std::vector<std::string>& values) const {
+  if (order_.empty()) return "  {}";
+  std::string out = "  {\n";
+  for (std::size_t i = 0; i < order_.size(); ++i) {
+    out += keys_[i];
+    out += values[order_[i]];
+  }
+  out += "\n  }";
+  return out;
+}
+
+std::string JsonRows::row(const std::vector<std::string>& cells) const {
+  std::vector<std::string> values(cells.size());
+  for (const std::size_t column : order_) values[column] = value(column, cells[column]);
+  return row_of_values(values);
+}
+
+std::string json_text(const Table& table) {
+  if (table.rows.empty()) return "[]\n";
+  const JsonRows rows(table.columns);
+  std::string out = "[\n";
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    if (r > 0) out += ",\n";
+    out += rows.row(table.rows[r]);
+  }
+  out += "\n]\n";
+  return out;
+}
+
 std::string to_markdown(const Table& table) {
   std::string out = "|";
   for (const auto& c : table.columns) out += " " + c + " |";
@@ -366,9 +448,9 @@ void write_tables(const std::string& dir, const std::vector<RunRecord>& records,
   const Table runs = runs_table(records, metrics);
   const Table summary = summary_table(records, metrics, group_by, options);
   io::write_file_atomic(dir + "/runs.csv", to_csv(runs));
-  io::write_file_atomic(dir + "/runs.json", to_json(runs).dump(2) + "\n");
+  io::write_file_atomic(dir + "/runs.json", json_text(runs));
   io::write_file_atomic(dir + "/summary.csv", to_csv(summary));
-  io::write_file_atomic(dir + "/summary.json", to_json(summary).dump(2) + "\n");
+  io::write_file_atomic(dir + "/summary.json", json_text(summary));
   io::write_file_atomic(dir + "/stats.json", options.to_json().dump(2) + "\n");
 }
 

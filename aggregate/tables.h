@@ -116,6 +116,50 @@ const nlohmann::json* axis_value(const RunRecord& record, const std::string& axi
 // Every axis of the records, in first-seen order.
 std::vector<std::string> axis_names(const std::vector<RunRecord>& records);
 
+// Renders rows as `to_json(table).dump(2)` does, byte for byte, a row at a
+// time and without building JSON objects: keys in byte order (a repeated
+// column: its last cell), an empty cell null, a cell that parses whole as a
+// number (run_id aside) a number, else a string.
+class JsonRows {
+ public:
+  explicit JsonRows(const std::vector<std::string>& columns);
+  // A cell's value as JSON text.
+  std::string value(std::size_t column, const std::string& text) const;
+  // A row as an element of the indented array (no separator).
+  std::string row(const std::vector<std::string>& cells) const;
+  // The same from every column's value().
+  std::string row_of_values(const std::vector<std::string>& values) const;
+
+ private:
+  std::vector<std::string> columns_;
+  std::vector<std::size_t> order_;  // the columns as the object lists them
+  std::vector<std::string> keys_;   // `    "name": ` of each, after the first with ",\n" before it
+};
+
+// to_json(table).dump(2) + "\n", byte for byte.
+std::string json_text(const Table& table);
+
+// The pieces of the tables, for a reducer that keeps rows between writes
+// (live_tables.h): the same functions build runs_table and summary_table.
+bool has_multiple_sweeps(const std::vector<RunRecord>& records);
+std::vector<std::string> runs_columns(bool sweeps, const std::vector<std::string>& axes,
+                                      const std::vector<std::string>& metrics);
+std::vector<std::string> runs_row(const RunRecord& record, bool sweeps, const std::vector<std::string>& axes,
+                                  const std::vector<std::string>& metrics);
+// The test splits whose accuracy is among the metrics (each gets a chance line).
+std::vector<std::string> chance_splits(const std::vector<std::string>& metrics);
+std::vector<std::string> summary_columns(const std::vector<std::string>& keys, const std::vector<std::string>& metrics);
+// One group's row with its above_chance cells empty, and the p-values that
+// fill them once Holm has adjusted them across the table (one per split).
+struct SummaryRow {
+  std::vector<std::string> cells;
+  std::vector<double> above_p;
+};
+SummaryRow summary_row(const std::vector<std::string>& key, const std::vector<const RunRecord*>& members,
+                       const std::vector<std::string>& metrics, const StatsOptions& options);
+// The column of above_chance_<k-th split> in a summary of `columns` columns.
+std::size_t above_chance_column(std::size_t columns, std::size_t splits, std::size_t k);
+
 // Writes runs.csv, runs.json, summary.csv, summary.json and stats.json into
 // `dir`, each atomically.
 void write_tables(const std::string& dir, const std::vector<RunRecord>& records,

@@ -3,16 +3,18 @@
 // virtual clock, R ranks x N runs of log-normal length, some failing, some
 // preempted. Prints one JSON line per simulation.
 //
-//   sim_bench --measure-writer N [--dir DIR]    the real table writer's cost: SweepFolder::write of N done runs
+//   sim_bench --measure-writer N [--dir DIR]    the real table writer's cost over N runs: written whole, and live
 //   sim_bench [--ranks 1000] [--runs 100000] [--slots 1] [--median 60] [--interval 5]
-//             [--coordinator-only] [--write-fixed S] [--write-per-record S] [--seed 1]
-//   sim_bench --scaling [--write-fixed S] [--write-per-record S]
+//             [--coordinator-only] [--write-fixed S] [--write-per-record S] [--write-per-change S] [--seed 1]
+//   sim_bench --scaling [--write-fixed S] [--write-per-record S] [--write-per-change S]
 //             10, 100, 1000 ranks x 100,000 runs; 1000 ranks x 1,000, 10,000, 100,000 runs
 //
 // bench/README.md has the figures and how the writer's model was measured.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <random>
 #include <string>
@@ -30,14 +32,14 @@ namespace {
 void print(const sweep::sim::Settings& s, const sweep::sim::Figures& f) {
   std::printf(
       "{\"ranks\": %d, \"slots\": %zu, \"runs\": %zu, \"median_s\": %g, \"interval_s\": %g, \"coordinator_only\": %s, "
-      "\"write_model_s\": [%g, %g], \"executed_once\": %zu, \"executed_twice\": %zu, \"never\": %zu, \"done\": %zu, "
+      "\"write_model_s\": [%g, %g, %g], \"executed_once\": %zu, \"executed_twice\": %zu, \"never\": %zu, \"done\": %zu, "
       "\"failed\": %zu, \"preempted\": %zu, \"tables_complete\": %s, \"stops_while_pending\": %zu, \"makespan_s\": %.1f, "
       "\"utilisation\": %.5f, \"utilisation_while_waiting\": %.5f, \"longest_gap_s\": %.4f, \"messages\": %zu, "
       "\"coordinator_cpu_s\": %.3f, \"cpu_per_message_us\": %.2f, \"cpu_per_message_max_us\": %.1f, "
       "\"coordinator_busy_share\": %.5f, \"table_writes\": %zu, \"write_s\": %.2f, \"row_latency_s\": {\"mean\": %.3f, "
       "\"p99\": %.3f, \"max\": %.3f}, \"largest_message_bytes\": %zu, \"largest_message\": \"%s\", \"wall_s\": %.2f}\n",
       s.ranks, s.slots, s.runs, s.median_seconds, s.table_interval, s.coordinator_only ? "true" : "false",
-      s.write_fixed_seconds, s.write_seconds_per_record, f.executed_once, f.executed_twice_or_more, f.never_executed, f.done,
+      s.write_fixed_seconds, s.write_seconds_per_record, s.write_seconds_per_change, f.executed_once, f.executed_twice_or_more, f.never_executed, f.done,
       f.failed, f.preempted, f.tables_complete ? "true" : "false", f.stops_while_pending, f.makespan, f.utilisation,
       f.utilisation_while_waiting, f.longest_gap, f.messages, f.coordinator_cpu, 1e6 * f.cpu_per_message_mean,
       1e6 * f.cpu_per_message_max, f.busy_share, f.table_writes, f.write_seconds, f.row_latency_mean, f.row_latency_p99,
@@ -45,9 +47,9 @@ void print(const sweep::sim::Settings& s, const sweep::sim::Figures& f) {
   std::fflush(stdout);
 }
 
-// SweepFolder::write (what the coordinator calls) over `n` done runs with
-// five axes and a real metrics.json's 65 numbers: the best of three.
-int measure_writer(std::size_t n, const std::filesystem::path& dir) {
+// `n` done runs with five axes (groups of ten seeds) and a real
+// metrics.json's 65 numbers.
+std::vector<aggregate::RunRecord> done_records(std::size_t n) {
   std::mt19937_64 rng(1);
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
   std::vector<aggregate::RunRecord> records(n);
@@ -72,19 +74,70 @@ int measure_writer(std::size_t n, const std::filesystem::path& dir) {
       record.metrics[what] = uniform(rng) * 1000;
     }
   }
+  return records;
+}
+
+double seconds_of(const std::function<void()>& work) {
+  const auto start = std::chrono::steady_clock::now();
+  work();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// The table writer's cost over `n` runs. Before (every write renders every
+// row): the tables of n done runs written whole, best of three. Now
+// (SweepFolder::write, live tables): the first write of n pending runs, then
+// writes after `k` results (80: five seconds of a 1,000-rank sweep; 800), with
+// 1%, 50% and 99% of the runs done, median of five each.
+int measure_writer(std::size_t n, const std::filesystem::path& dir) {
+  const std::vector<aggregate::RunRecord> done = done_records(n);
   const layout::RunPaths paths(dir, "writer", "");
   std::filesystem::create_directories(paths.aggregate_dir());
-  sweep::SweepFolder folder(paths);
-  double best = 1e300;
+  aggregate::StatsOptions quick;
+  quick.summary_resamples = 0;
+  double whole = 1e300;
   for (int repeat = 0; repeat < 3; ++repeat) {
-    const auto start = std::chrono::steady_clock::now();
-    folder.write(records);
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    whole = std::min(whole, seconds_of([&] {
+      aggregate::write_tables(paths.aggregate_dir().string(), done, aggregate::default_metrics(), std::nullopt, quick);
+    }));
   }
   std::uintmax_t bytes = 0;
   for (const auto& entry : std::filesystem::directory_iterator(paths.aggregate_dir())) bytes += entry.file_size();
-  std::printf("{\"writer_records\": %zu, \"seconds\": %.4f, \"seconds_per_record\": %.3g, \"bytes\": %ju}\n", n, best,
-              best / static_cast<double>(n), bytes);
+
+  std::vector<aggregate::RunRecord> records = done;
+  for (auto& record : records) {
+    record.state = layout::RunState::kPending;
+    record.metrics = nlohmann::json::object();
+  }
+  std::vector<std::size_t> order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = i;
+  std::shuffle(order.begin(), order.end(), std::mt19937_64(2));
+  std::size_t finished = 0;
+  auto finish = [&](std::size_t k) {
+    std::vector<std::size_t> changed;
+    for (; k > 0 && finished < n; --k, ++finished) {
+      records[order[finished]] = done[order[finished]];
+      changed.push_back(order[finished]);
+    }
+    return changed;
+  };
+  sweep::SweepFolder folder(paths);
+  const double cold = seconds_of([&] { folder.write(records, {}); });
+  std::printf("{\"writer_records\": %zu, \"bytes\": %ju, \"whole_write_s\": %.4f, \"live_first_write_s\": %.4f", n,
+              bytes, whole, cold);
+  for (const double share : {0.01, 0.5, 0.99}) {
+    const auto target = static_cast<std::size_t>(share * static_cast<double>(n));
+    if (target > finished) folder.write(records, finish(target - finished));
+    for (const std::size_t k : {std::size_t{80}, std::size_t{800}}) {
+      std::vector<double> times;
+      for (int repeat = 0; repeat < 5; ++repeat) {
+        const std::vector<std::size_t> changed = finish(k);
+        times.push_back(seconds_of([&] { folder.write(records, changed); }));
+      }
+      std::sort(times.begin(), times.end());
+      std::printf(", \"live_write_s_%g_done_%zu_changed\": %.4f", share, k, times[2]);
+    }
+  }
+  std::printf("}\n");
   std::filesystem::remove_all(dir / "writer");
   return 0;
 }
@@ -112,6 +165,7 @@ int main(int argc, char** argv) {
     else if (flag == "--coordinator-only") settings.coordinator_only = true;
     else if (flag == "--write-fixed") settings.write_fixed_seconds = std::stod(value());
     else if (flag == "--write-per-record") settings.write_seconds_per_record = std::stod(value());
+    else if (flag == "--write-per-change") settings.write_seconds_per_change = std::stod(value());
     else if (flag == "--seed") settings.seed = std::stoull(value());
     else if (flag == "--measure-writer") writer = std::stoul(value());
     else if (flag == "--dir") dir = value();

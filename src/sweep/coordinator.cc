@@ -36,11 +36,11 @@ double SteadyClock::seconds() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-void SweepFolder::write(const std::vector<aggregate::RunRecord>& records) {
-  // Mid-sweep: the tables without their bootstrap columns, which the end fills.
-  aggregate::StatsOptions quick;
-  quick.summary_resamples = 0;
-  aggregate::write_tables(sweep_paths_.aggregate_dir().string(), records, aggregate::default_metrics(), std::nullopt, quick);
+void SweepFolder::write(const std::vector<aggregate::RunRecord>& records, const std::vector<std::size_t>& changed) {
+  // Mid-sweep: the tables without their bootstrap columns, which the end
+  // fills; only the rows that changed are rendered again.
+  live_.update(records, changed);
+  live_.write(sweep_paths_.aggregate_dir());
 }
 
 void SweepFolder::finish(const std::vector<aggregate::RunRecord>& records) {
@@ -97,7 +97,7 @@ Coordinator::Coordinator(Transport& transport, Scheduler& scheduler, std::vector
     : transport_(transport), scheduler_(scheduler), records_(std::move(records)), tables_(tables), folders_(folders),
       clock_(clock), start_(clock.seconds()), last_poll_(start_) {
   for (std::size_t i = 0; i < records_.size(); ++i) index_[records_[i].run_id] = i;
-  tables_.write(records_);
+  tables_.write(records_, {});
   last_write_ = clock_.seconds();
 }
 
@@ -140,6 +140,7 @@ void Coordinator::poll() {
     if (folders_.held(id)) continue;
     aggregate::RunRecord& record = records_[index_.at(id)];
     record = folders_.reread(record);
+    changed_.push_back(index_.at(id));
     spdlog::info("run {} was released by the other process: {}", id, layout::to_string(record.state));
     if (layout::is_final(record.state)) ++finished_;
     tables_stale_ = true;
@@ -191,6 +192,7 @@ void Coordinator::finish() {
 std::vector<Decision> Coordinator::on_result(int rank, const nlohmann::json& message) {
   const RunResult result = RunResult::from_json(message);
   {
+    changed_.push_back(index_.at(result.run_id));
     aggregate::RunRecord& finished = records_[index_.at(result.run_id)];
     finished.state = result.state;
     finished.metrics = result.metrics;
@@ -256,8 +258,10 @@ std::vector<Decision> Coordinator::write_tables() {
       self.last_write_seconds_ = self.last_write_ - start;
     }
   } timed{*this, start};
+  const std::vector<std::size_t> changed = std::move(changed_);
+  changed_.clear();
   try {
-    tables_.write(records_);
+    tables_.write(records_, changed);
   } catch (const DiskFullError& error) {
     if (disk_full_.empty()) {
       disk_full_ = error.what();

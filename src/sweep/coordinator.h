@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "aggregate/live_tables.h"
 #include "aggregate/plot.h"
 #include "aggregate/tables.h"
 #include "layout/run_paths.h"
@@ -33,8 +34,9 @@ class SteadyClock final : public Clock {
 class TableWriter {
  public:
   virtual ~TableWriter() = default;
-  // While the sweep runs: runs and summary tables as they stand.
-  virtual void write(const std::vector<aggregate::RunRecord>& records) = 0;
+  // While the sweep runs: runs and summary tables as they stand. `changed`:
+  // the records changed since the last write (records past its count are new).
+  virtual void write(const std::vector<aggregate::RunRecord>& records, const std::vector<std::size_t>& changed) = 0;
   // At the end: the final tables, sweep.h5, the summary on stdout.
   virtual void finish(const std::vector<aggregate::RunRecord>& records) = 0;
   // Where the tables go, for the closing line.
@@ -62,7 +64,7 @@ class SweepFolder final : public TableWriter, public RunFolders {
     report_tools_ = std::move(tools);
     run_figures_ = run_figures;
   }
-  void write(const std::vector<aggregate::RunRecord>& records) override;
+  void write(const std::vector<aggregate::RunRecord>& records, const std::vector<std::size_t>& changed) override;
   void finish(const std::vector<aggregate::RunRecord>& records) override;
   std::string location() const override { return sweep_paths_.aggregate_dir().string(); }
   aggregate::RunRecord reread(const aggregate::RunRecord& record) override;
@@ -70,6 +72,7 @@ class SweepFolder final : public TableWriter, public RunFolders {
 
  private:
   layout::RunPaths sweep_paths_;
+  aggregate::LiveTables live_{aggregate::default_metrics()};
   std::optional<aggregate::plot::Tools> report_tools_;
   bool run_figures_ = true;
 };
@@ -135,6 +138,7 @@ class Coordinator {
   static constexpr double kWriteShare = 10;  // the interval is at least this many writes' time
   double table_interval_ = 0, last_write_ = 0, last_write_seconds_ = 0;
   bool tables_stale_ = false;  // results arrived since the last write
+  std::vector<std::size_t> changed_;  // the records changed since the last write
   bool stop_written_ = false;  // the tables were written when the first drain arrived
   std::string disk_full_;  // the first full-disk error: no new run starts
   std::set<int> done_ranks_;

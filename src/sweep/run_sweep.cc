@@ -136,7 +136,7 @@ void check_comparisons(const SweepSpec& spec, const std::vector<PlannedRun>& run
 // runs (their state goes to search/<cell>/trials.csv between phases).
 class NoTables final : public TableWriter {
  public:
-  void write(const std::vector<aggregate::RunRecord>&) override {}
+  void write(const std::vector<aggregate::RunRecord>&, const std::vector<std::size_t>&) override {}
   void finish(const std::vector<aggregate::RunRecord>&) override {}
   std::string location() const override { return "search/"; }
 };

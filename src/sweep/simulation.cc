@@ -104,7 +104,7 @@ class SimExecutor final : public Executor {
 class SinkTables final : public TableWriter {
  public:
   explicit SinkTables(Engine& engine) : engine_(engine) {}
-  void write(const std::vector<aggregate::RunRecord>& records) override;
+  void write(const std::vector<aggregate::RunRecord>& records, const std::vector<std::size_t>& changed) override;
   void finish(const std::vector<aggregate::RunRecord>& records) override { final_records = records; }
   std::string location() const override { return "memory"; }
   std::vector<aggregate::RunRecord> final_records;
@@ -152,8 +152,9 @@ class Engine {
     push(std::move(event), false);
   }
   // From the sink: the coordinator wrote the tables.
-  void tables_written(std::size_t records) {
-    const double cost = settings_.write_fixed_seconds + settings_.write_seconds_per_record * static_cast<double>(records);
+  void tables_written(std::size_t records, std::size_t changed) {
+    const double cost = settings_.write_fixed_seconds + settings_.write_seconds_per_record * static_cast<double>(records) +
+                        settings_.write_seconds_per_change * static_cast<double>(changed);
     write_cost_ += cost;
     clock_.now += cost;  // the coordinator sees the write take its time
     ++figures_.table_writes;
@@ -269,7 +270,9 @@ void SimExecutor::end(const std::string& run_id) {
   running_.erase(found);
 }
 
-void SinkTables::write(const std::vector<aggregate::RunRecord>& records) { engine_.tables_written(records.size()); }
+void SinkTables::write(const std::vector<aggregate::RunRecord>& records, const std::vector<std::size_t>& changed) {
+  engine_.tables_written(records.size(), changed.size());
+}
 
 RunResult Engine::attempt(const std::string& run_id, double* seconds) {
   ++executions_[run_id];

@@ -7,8 +7,9 @@
 // tables to an in-memory sink. The coordinator is one server: each message it
 // handles occupies it for the CPU time the real code took (measured on this
 // thread), and each table write for the real writer's cost, modelled as
-// `write_fixed_seconds + write_seconds_per_record * records` (measure it with
-// sim_bench --measure-writer). Everything else is free and instantaneous
+// `write_fixed_seconds + write_seconds_per_record * records +
+// write_seconds_per_change * records changed since the last write` (measure it
+// with sim_bench --measure-writer). Everything else is free and instantaneous
 // except a message's transit (`latency`).
 #include <cstddef>
 #include <cstdint>
@@ -28,7 +29,8 @@ struct Settings {
   double preempt_share = 0.02;           // attempts preempted halfway (they resume on the next start)
   double table_interval = 5;             // the coordinator's; 0: after every result
   double write_fixed_seconds = 0;        // the table writer's cost model
-  double write_seconds_per_record = 0;
+  double write_seconds_per_record = 0;  // copying every row into the files
+  double write_seconds_per_change = 0;  // rendering a changed run's row and its group's
   bool coordinator_only = false;         // rank 0 runs nothing
   double latency = 1e-4;                 // one message's transit, seconds
   std::uint64_t seed = 1;

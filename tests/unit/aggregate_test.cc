@@ -3,12 +3,18 @@
 // the order of the records.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
+#include <map>
 #include <random>
 
 #include "aggregate/compare.h"
+#include "aggregate/live_tables.h"
 #include "aggregate/overall.h"
 #include "aggregate/tables.h"
+#include "io/atomic_file.h"
 #include "stats/descriptive.h"
 #include "util/error.h"
 
@@ -181,4 +187,128 @@ TEST(Overall, IqmAcrossLanguagesWithAStratifiedInterval) {
   const Table p = profiles_table(records(), {"acc_test_id"}, StatsOptions{});
   EXPECT_EQ(p.rows.size(), 2U * 21U);
   EXPECT_EQ(p.rows[0][column(p, "fraction")], "1") << "every run scores above tau = 0";
+}
+
+// The tables' JSON is rendered a row at a time without building objects: the
+// same bytes as nlohmann's dump(2) of to_json, for every kind of cell (empty,
+// numbers in every spelling strtod takes, a numeric run id, escapes, UTF-8, a
+// repeated column whose last cell wins) and for tables with no rows or no columns.
+TEST(Tables, JsonTextIsTheDumpOfToJsonByteForByte) {
+  Table table;
+  table.columns = {"run_id", "b", "a", "\"quoted\" key", "é", "a", "Z", "n"};
+  const std::vector<std::string> cells = {"",     "1",     "1.5",   "1e-05", "-0",  "inf",      "nan",      "0x1A",
+                                          " 12",  "12abc", "0.1",   "3.14159", "123456789012345678901", "ünï",
+                                          "text \"q\"\n\t\x01\\", "true", "null", "1e400", "-2.5e-310", "000123"};
+  for (std::size_t r = 0; r < cells.size(); ++r) {
+    std::vector<std::string> row;
+    for (std::size_t c = 0; c < table.columns.size(); ++c) row.push_back(cells[(r + 3 * c) % cells.size()]);
+    table.rows.push_back(row);
+  }
+  EXPECT_EQ(json_text(table), to_json(table).dump(2) + "\n");
+  const Table empty{{"run_id", "x"}, {}};
+  EXPECT_EQ(json_text(empty), to_json(empty).dump(2) + "\n");
+  const Table no_columns{{}, {{}, {}}};
+  EXPECT_EQ(json_text(no_columns), to_json(no_columns).dump(2) + "\n");
+}
+
+namespace {
+
+// The five files the tables write, as bytes.
+std::map<std::string, std::string> table_files(const std::filesystem::path& dir) {
+  std::map<std::string, std::string> files;
+  for (const char* name : {"runs.csv", "runs.json", "summary.csv", "summary.json", "stats.json"}) {
+    files[name] = io::read_file(dir / name).value_or("<missing>");
+  }
+  return files;
+}
+
+}  // namespace
+
+// The reducer's live tables keep rows between writes and render only what
+// changed, yet after every change they are byte for byte the tables written
+// whole from the same records (without bootstrap columns, as mid-sweep):
+// results arriving in random order (done, failed, preempted, a rerun of a
+// done run), runs added to old and new groups, a second build (provenance),
+// and changes of the tables' shape (a new axis, a second sweep, a run moving
+// group). A change that moves no p-value renders two rows, not the table.
+TEST(LiveTables, EveryWriteEqualsTheTablesWrittenWhole) {
+  const auto base = std::filesystem::temp_directory_path() / ("regal_live_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(base);
+  std::filesystem::create_directories(base / "live");
+  std::filesystem::create_directories(base / "whole");
+  StatsOptions quick;
+  quick.summary_resamples = 0;
+  std::vector<RunRecord> records;
+  for (const char* language : {"parity", "no_aa", "a,b \"quoted\""}) {
+    for (const char* arch : {"lstm", "transformer"}) {
+      for (int seed = 0; seed < 4; ++seed) {
+        RunRecord r = run(language, arch, seed, 0);
+        r.state = layout::RunState::kPending;
+        r.metrics = nlohmann::json::object();
+        records.push_back(r);
+      }
+    }
+  }
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  auto result = [&](RunRecord& r) {
+    const double draw = uniform(rng);
+    r.error.clear();
+    r.metrics = nlohmann::json::object();
+    if (draw < 0.15) {
+      r.state = layout::RunState::kFailed;
+      r.error = "train: loss is \"nan\", at step " + std::to_string(static_cast<int>(uniform(rng) * 1000));
+    } else if (draw < 0.25) {
+      r.state = layout::RunState::kPreempted;
+    } else {
+      r.state = layout::RunState::kDone;
+      r.git_commit = uniform(rng) < 0.9 ? "aaaa" : "bbbb";
+      for (const char* split : {"test_id", "test_len_ood", "test_edge_ood", "test_border"}) {
+        r.metrics[std::string("acc_") + split] = 0.5 + 0.5 * uniform(rng);
+        r.metrics[std::string("chance_") + split] = 0.5;
+      }
+      r.metrics["horizon"] = static_cast<int>(uniform(rng) * 40);
+      r.metrics["parameters"] = 12345;
+    }
+  };
+  LiveTables live(default_metrics());
+  auto check = [&](const std::vector<std::size_t>& changed, const std::string& step) {
+    live.update(records, changed);
+    live.write(base / "live");
+    write_tables((base / "whole").string(), records, default_metrics(), std::nullopt, quick);
+    const auto got = table_files(base / "live");
+    const auto want = table_files(base / "whole");
+    for (const auto& [name, bytes] : want) EXPECT_EQ(got.at(name), bytes) << name << " after " << step;
+  };
+  check({}, "the first write");
+  for (int step = 0; step < 60; ++step) {
+    std::vector<std::size_t> changed;
+    const auto k = 1 + static_cast<std::size_t>(uniform(rng) * 4);
+    for (std::size_t j = 0; j < k; ++j) {
+      const auto i = static_cast<std::size_t>(uniform(rng) * static_cast<double>(records.size()));
+      result(records[i]);
+      changed.push_back(i);
+    }
+    if (step % 10 == 5) {  // runs added: one to an old group, one making a new group
+      records.push_back(run("parity", "lstm", 10 + step, 0.9));
+      records.push_back(run("even_pairs", "lstm", step, 0.7));
+    }
+    check(changed, "step " + std::to_string(step));
+  }
+  // A failed run failing again with another message moves no p-value: its
+  // row and its group's are all that is rendered.
+  std::size_t failed = 0;
+  while (records[failed].state != layout::RunState::kFailed) ++failed;
+  records[failed].error = "evaluate: out of memory";
+  check({failed}, "a new error");
+  EXPECT_EQ(live.rendered(), 2U);
+
+  records.back().axes.emplace_back("train.lr", 0.001);  // a new axis
+  check({records.size() - 1}, "a new axis");
+  records[3].axes[1].second = "gru";  // a run moves to another group
+  check({3}, "a run moving group");
+  records.push_back(run("parity", "lstm", 99, 0.8));
+  records.back().sweep = "other";  // a second sweep
+  check({}, "a second sweep");
+  std::filesystem::remove_all(base);
 }
