@@ -10,9 +10,9 @@ include(GNUInstallDirs)
 # Installed binaries find LibTorch wherever the build found it (a pip wheel's
 # lib folder is not on the loader's path).
 set(CMAKE_INSTALL_RPATH_USE_LINK_PATH ON)
-set_target_properties(sweep aggregate fsm PROPERTIES INSTALL_RPATH_USE_LINK_PATH ON)
+set_target_properties(sweep regal-run aggregate fsm PROPERTIES INSTALL_RPATH_USE_LINK_PATH ON)
 
-install(TARGETS sweep aggregate fsm RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS sweep regal-run aggregate fsm RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(PROGRAMS slurm/sweep.sbatch slurm/array.sbatch slurm/submit.sh DESTINATION ${CMAKE_INSTALL_DATADIR}/regal/slurm)
 install(DIRECTORY sweeps/ DESTINATION ${CMAKE_INSTALL_DATADIR}/regal/sweeps FILES_MATCHING PATTERN "*.toml")
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})

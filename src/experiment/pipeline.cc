@@ -353,7 +353,7 @@ class Pipeline {
     io::write_json_file(paths_.env_json(), env);
     status_.artifacts = layout::describe_artifacts(paths_);  // what status.json vouches for
     for (const char* name : {"best", "last"}) {
-      if (!keeps_checkpoint(options_.keep_checkpoints, name)) status_.artifacts.erase(std::string("checkpoints/") + name + ".pt");
+      if (!layout::keeps_checkpoint(options_.keep_checkpoints, name)) status_.artifacts.erase(std::string("checkpoints/") + name + ".pt");
     }
   }
 
@@ -361,7 +361,7 @@ class Pipeline {
   // (a crash before this leaves them, unvouched, never a done run missing one).
   void drop_checkpoints() {
     for (const auto& [name, path] : {std::pair{"best", paths_.best_checkpoint()}, std::pair{"last", paths_.last_checkpoint()}}) {
-      if (keeps_checkpoint(options_.keep_checkpoints, name)) continue;
+      if (layout::keeps_checkpoint(options_.keep_checkpoints, name)) continue;
       for (const std::filesystem::path& file : {path, std::filesystem::path(path.string() + ".sha256")}) {
         std::error_code error;
         if (std::filesystem::remove(file, error)) spdlog::info("removed {} (--keep-checkpoints {})", file.string(), options_.keep_checkpoints);
@@ -387,13 +387,6 @@ class Pipeline {
 };
 
 }  // namespace
-
-bool keeps_checkpoint(const std::string& keep, const std::string& name) {
-  if (keep != "both" && keep != "best" && keep != "last" && keep != "none") {
-    throw InputError("--keep-checkpoints must be best, last, both or none (got '" + keep + "')");
-  }
-  return keep == "both" || keep == name;
-}
 
 void check_runnable(const Experiment& experiment) {
   experiment.validate();

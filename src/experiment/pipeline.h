@@ -36,10 +36,6 @@ struct PipelineOptions {
   std::string keep_checkpoints = "both";
 };
 
-// Whether `keep` ("both", "best", "last", "none") keeps checkpoints/<name>.pt
-// ("best" or "last"); InputError naming the flag for any other value.
-bool keeps_checkpoint(const std::string& keep, const std::string& name);
-
 enum class Outcome {
   kDone,         // every stage ran; metrics written
   kAlreadyDone,  // status.json said done and the artifacts check out: nothing ran

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "util/error.h"
+
 namespace regal::layout {
 namespace fs = std::filesystem;
 namespace {
@@ -64,6 +66,13 @@ std::vector<fs::path> RunPaths::run_dirs() const {
   }
   std::sort(dirs.begin(), dirs.end(), [](const fs::path& a, const fs::path& b) { return a.filename() < b.filename(); });
   return dirs;
+}
+
+bool keeps_checkpoint(const std::string& keep, const std::string& name) {
+  if (keep != "both" && keep != "best" && keep != "last" && keep != "none") {
+    throw InputError("--keep-checkpoints must be best, last, both or none (got '" + keep + "')");
+  }
+  return keep == "both" || keep == name;
 }
 
 }  // namespace regal::layout

@@ -86,4 +86,9 @@ class RunPaths {
   std::filesystem::path run_dir_;  // empty when no run is chosen
 };
 
+// Whether `keep` ("both", "best", "last", "none": --keep-checkpoints) keeps
+// checkpoints/<name>.pt ("best" or "last"); InputError naming the flag for
+// any other value.
+bool keeps_checkpoint(const std::string& keep, const std::string& name);
+
 }  // namespace regal::layout

@@ -1,5 +1,5 @@
 // Children of a rank: the run folder's lock taken before anything is written
-// and handed to the child, posix_spawn of this binary with --run-dir (stop
+// and handed to the child, posix_spawn of regal-run --run-dir (stop
 // signals blocked until the child has installed its handlers, output to the
 // run's stdio.log, heartbeats on a pipe), the timeout of a silent child, and
 // the repair of a run whose child died without a word.

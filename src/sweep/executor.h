@@ -1,7 +1,7 @@
 #pragma once
 // How a rank executes runs: an Executor starts runs and reports the ones that
 // ended. The real one (ProcessExecutor) runs each in a child process of its
-// rank (posix_spawn of this binary with --run-dir), so a crash, abort or
+// rank (posix_spawn of regal-run --run-dir), so a crash, abort or
 // out-of-memory kill fails that run only; tests give the worker a fake.
 #include <sys/types.h>
 
@@ -79,7 +79,7 @@ class Executor {
 // then KILL) and its run fails as timed out.
 class ProcessExecutor : public Executor {
  public:
-  explicit ProcessExecutor(std::filesystem::path self);  // the sweep binary
+  explicit ProcessExecutor(std::filesystem::path self);  // regal-run, which executes a run folder
   ~ProcessExecutor() override;
   StartOutcome start(const ChildSpec& spec) override;
   std::vector<RunResult> reap() override;

@@ -178,6 +178,13 @@ std::vector<Check> preflight(const PreflightInput& input) {
 
   checks.push_back({"languages", true, std::to_string(languages.size()) + " language(s) compile within their state budget"});
   if (!input.thermal.empty()) checks.push_back({"thermal guard", true, input.thermal});
+  if (!input.run_binary.empty()) {
+    const bool runnable = ::access(input.run_binary.c_str(), X_OK) == 0;
+    checks.push_back({"run binary", runnable,
+                      runnable ? input.run_binary.string()
+                               : input.run_binary.string() + " is missing or not executable: build it beside sweep "
+                                                             "(it executes every run)"});
+  }
   return checks;
 }
 

@@ -30,6 +30,7 @@ struct PreflightInput {
   bool report = true;                       // a report is due at the end
   bool disk = true;                         // check free space (--no-disk-check: not)
   std::string thermal;                      // the thermal guard, described ("" when not asked)
+  std::filesystem::path run_binary;         // regal-run, which executes the runs ("" : not checked)
 };
 
 // Bytes the run's artifacts take on disk at most: two checkpoints (weights

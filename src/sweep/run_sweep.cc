@@ -294,6 +294,7 @@ int run_sweep(Transport& transport, const SweepOptions& options) {
     input.report = options.report;
     input.disk = options.disk_check;
     input.thermal = describe_guard(guard);
+    input.run_binary = options.self;
     return preflight(input);
   };
   if (options.check) {

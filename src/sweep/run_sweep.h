@@ -25,7 +25,7 @@ inline constexpr int kCoordinatorOnlyRanks = 64;
 struct SweepOptions {
   std::filesystem::path spec;              // the spec file
   std::filesystem::path results = "results";
-  std::filesystem::path self;              // this binary, for the children
+  std::filesystem::path self;              // regal-run, for the children
   bool dry_run = false;                    // print the plan; write nothing
   bool check = false;                      // print the pre-flight checks; write nothing (exit 2 when one fails)
   bool disk_check = true;                  // refuse to start when free space looks short (--no-disk-check)

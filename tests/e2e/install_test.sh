@@ -5,7 +5,8 @@
 # runs from an unrelated folder (a built-in experiment, the installed ready
 # experiments discovered), aggregate and fsm work, the templates and the
 # module file are in place, the templates find `sweep` on PATH, and CPack's
-# .deb declares its Debian dependencies.
+# .deb declares its Debian dependencies; without regal-run beside it sweep
+# stops with a clear message.
 set -uo pipefail
 source "$(dirname "$0")/../lib.sh"
 BUILD=$(realpath "$1")
@@ -14,7 +15,7 @@ trap 'rm -rf "$work"' EXIT
 prefix=$work/prefix
 cmake --install "$BUILD" --prefix "$prefix" >"$work/install.log" 2>&1
 check "install: exit 0" 0 $?
-for f in bin/sweep bin/aggregate bin/fsm share/regal/slurm/sweep.sbatch share/regal/slurm/submit.sh \
+for f in bin/sweep bin/regal-run bin/aggregate bin/fsm share/regal/slurm/sweep.sbatch share/regal/slurm/submit.sh \
          share/regal/sweeps/quickstart.toml share/regal/sweeps/experiments/div3_binary.toml share/doc/regal/README.md \
          share/doc/regal/spec.md share/regal/modulefiles/regal/0.1.0.lua; do
   [ -e "$prefix/$f" ] && ok "installed $f" || bad "missing $f"
@@ -48,6 +49,16 @@ aggregate results/installed >/dev/null 2>&1 && ok "aggregate runs" || bad "aggre
 check "fsm runs" "1" "$(echo 110 | fsm -r '(0|1(01*0)*1)*' -a 01 --classify)"
 # The templates resolve SWEEP to the installed binary when it is unset.
 grep -q 'SWEEP=${SWEEP:-$(command -v sweep' "$prefix/share/regal/slurm/sweep.sbatch" && ok "template takes sweep from PATH" || bad "template SWEEP"
+# sweep without the regal-run that executes its runs: a sweep stops before
+# anything is written (exit 2, naming it); --exp cannot start (exit 1).
+mkdir -p "$work/lonely" && cp "$prefix/bin/sweep" "$work/lonely/"
+"$work/lonely/sweep" --spec spec.toml --results lonely_results >lonely.txt 2>&1
+check "sweep without regal-run: exit 2" 2 $?
+grep -q "regal-run is missing" lonely.txt && ok "the message names regal-run" || bad "lonely: $(cat lonely.txt)"
+[ ! -e lonely_results/installed/plan.json ] && ok "nothing planned on disk" || bad "lonely wrote plan.json"
+"$work/lonely/sweep" --exp div3_binary --results lonely_results >lonely_exp.txt 2>&1
+check "sweep --exp without regal-run: exit 1" 1 $?
+grep -q "cannot start .*regal-run" lonely_exp.txt && ok "--exp says it cannot start regal-run" || bad "lonely --exp: $(cat lonely_exp.txt)"
 # The Debian package declares what the binaries load, mpirun, gnuplot and dot.
 (cd "$BUILD" && cpack -G DEB -B "$work/package" >"$work/cpack.log" 2>&1)
 deb=$(ls "$work"/package/regal_*.deb 2>/dev/null)
