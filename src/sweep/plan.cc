@@ -159,6 +159,7 @@ std::string dry_run_summary(const SweepSpec& spec, const std::vector<PlannedRun>
   std::map<std::string, std::size_t> states;
   RunEstimate total, low, high;
   low.parameters = low.memory_bytes = 1e300;
+  const bool fresh = !fs::exists(paths.runs_dir());  // nothing on disk to look at
   for (const auto& run : runs) {
     for (const auto& [axis, value] : run.axes) {
       if (!values.count(axis)) axes.push_back(axis);
@@ -172,9 +173,14 @@ std::string dry_run_summary(const SweepSpec& spec, const std::vector<PlannedRun>
         ++values[axis][found->second].second;
       }
     }
-    const layout::RunPaths run_paths = paths.run(run.run_id);
-    ++states[fs::exists(run_paths.status_json()) ? layout::to_string(aggregate::read_run(run_paths.run_dir(), spec.name, run.axes).state)
-                                                 : "new"];
+    if (fresh) {
+      ++states["new"];
+    } else {
+      const layout::RunPaths run_paths = paths.run(run.run_id);
+      ++states[fs::exists(run_paths.status_json())
+                   ? layout::to_string(aggregate::read_run(run_paths.run_dir(), spec.name, run.axes).state)
+                   : "new"];
+    }
     const RunEstimate estimate = estimate_run(run.experiment);
     total.strings += estimate.strings;
     total.parameters += estimate.parameters;

@@ -36,13 +36,6 @@ RankResources rank_resources(int local_rank, int local_ranks, std::size_t cores,
   return resources;
 }
 
-std::size_t bound_core_count() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof set, &set) != 0) return std::thread::hardware_concurrency();
-  return static_cast<std::size_t>(CPU_COUNT(&set));
-}
-
 std::size_t visible_gpu_count() {
   // The CUDA driver API by its C signatures: cuInit(flags), cuDeviceGetCount(&n).
   void* cuda = ::dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL);

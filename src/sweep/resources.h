@@ -27,9 +27,6 @@ RankResources rank_resources(int local_rank, int local_ranks, std::size_t cores,
                              std::optional<std::size_t> cpus_per_task, std::optional<std::size_t> slots,
                              std::optional<std::size_t> threads);
 
-// Cores this process may run on (its CPU binding); the machine's when unknown.
-std::size_t bound_core_count();
-
 // CUDA devices this process can see (CUDA_VISIBLE_DEVICES respected), asked of
 // the driver directly so that no CUDA context is made here; 0 without a driver.
 std::size_t visible_gpu_count();

@@ -29,6 +29,7 @@
 #include "sweep/search_driver.h"
 #include "sweep/spec.h"
 #include "sweep/worker.h"
+#include "util/cores.h"
 #include "util/error.h"
 #include "util/exit_codes.h"
 #include "util/main_guard.h"

@@ -4,14 +4,19 @@
 // order, last axis fastest; equal run ids kept once).
 #include "sweep/spec.h"
 
+#include <exception>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "experiment/registry.h"
 #include "fsm/fsm.h"
 #include "layout/metrics_json.h"
+#include "util/cores.h"
 #include "util/error.h"
 #include "util/json_fields.h"
 #include "util/text.h"
@@ -313,7 +318,34 @@ double estimated_cost(const experiment::Experiment& e) {
   return training + test_symbols * parameters;
 }
 
-std::vector<PlannedRun> expand(const SweepSpec& spec, std::size_t max_points) {
+namespace {
+
+// One point of the grid, built alone (any thread): its run, or the error it
+// stops the sweep with, or neither (excluded).
+struct Point {
+  std::optional<PlannedRun> run;
+  std::string checked;         // the task's key: checked once per sweep, in plan order
+  std::exception_ptr error;    // located (FILE:LINE) when it is bad input
+};
+
+// The exception being handled, located in the spec as expand reports it.
+std::exception_ptr located(const SweepSpec& spec, const std::function<std::string(const std::string&)>& where) {
+  try {
+    throw;
+  } catch (const KeyError& e) {
+    const std::string key = e.key().rfind("language.", 0) == 0 && !spec.lines.count(e.key()) ? "language" : e.key();
+    return std::make_exception_ptr(InputError(where(key) + ": " + e.what()));
+  } catch (const InputError& e) {
+    return std::make_exception_ptr(InputError(spec.file.string() + ": " + e.what()));
+  } catch (...) {
+    return std::current_exception();
+  }
+}
+
+}  // namespace
+
+std::vector<PlannedRun> expand(const SweepSpec& spec, std::size_t max_points, std::size_t threads) {
+  if (threads == 0) threads = std::min<std::size_t>(bound_core_count(), 16);
   // Dimensions: each grid axis alone, each zip group as one.
   std::vector<std::vector<Axis>> dimensions;
   for (const auto& axis : spec.grid) dimensions.push_back({axis});
@@ -327,19 +359,17 @@ std::vector<PlannedRun> expand(const SweepSpec& spec, std::size_t max_points) {
     }
   }
 
-  auto where = [&](const std::string& key) {
+  const std::function<std::string(const std::string&)> where = [&](const std::string& key) {
     const auto found = spec.lines.find(key);
     return spec.file.string() + (found == spec.lines.end() || found->second == 0 ? "" : ":" + std::to_string(found->second));
   };
 
-  std::vector<PlannedRun> runs;
-  runs.reserve(points);  // no reallocation: a 100,000-run plan would hold two copies at once
-  std::set<std::string> seen;
-  std::map<std::string, nlohmann::json> starts;  // a named experiment's settings, by name ("": the defaults)
-  std::set<std::string> compiled;  // languages (and training lengths) already checked
-  std::vector<std::size_t> index(dimensions.size(), 0);
-  for (std::size_t point = 0; point < points; ++point) {
+  // A named experiment's settings, by name ("": the defaults); one cache a thread.
+  using Starts = std::map<std::string, nlohmann::json>;
+  auto build = [&](std::size_t point, Starts& starts) -> Point {
+    Point out;
     // Mixed-radix counter, last dimension fastest.
+    std::vector<std::size_t> index(dimensions.size(), 0);
     std::size_t rest = point;
     for (std::size_t d = dimensions.size(); d-- > 0;) {
       index[d] = rest % dimensions[d].front().values.size();
@@ -366,20 +396,24 @@ std::vector<PlannedRun> expand(const SweepSpec& spec, std::size_t max_points) {
       }
       excluded = excluded || matches;
     }
-    if (excluded) continue;
+    if (excluded) return out;
 
     // Build the experiment: a named experiment first, then every setting.
     std::string start;
     for (const auto& [key, value] : assignment) {
       if (key != "experiment") continue;
-      if (!value.is_string()) throw InputError(where(key) + ": experiment must be a name (got " + value.dump() + ")");
+      if (!value.is_string()) {
+        out.error = std::make_exception_ptr(InputError(where(key) + ": experiment must be a name (got " + value.dump() + ")"));
+        return out;
+      }
       start = value.get<std::string>();
     }
     if (!starts.count(start)) {
       try {
         starts[start] = (start.empty() ? experiment::Experiment() : experiment::find_experiment(start)).to_json();
       } catch (const InputError& e) {
-        throw InputError(where("experiment") + ": " + e.what());
+        out.error = std::make_exception_ptr(InputError(where("experiment") + ": " + e.what()));
+        return out;
       }
     }
     nlohmann::json json = starts.at(start);
@@ -433,20 +467,56 @@ std::vector<PlannedRun> expand(const SweepSpec& spec, std::size_t max_points) {
       }
       experiment::Experiment e = experiment::Experiment::from_json(json);
       e.validate();
+      out.checked = e.language.to_json().dump() + "\n" + std::to_string(e.data.L_min) + ".." + std::to_string(e.data.L_max);
+      std::string id = experiment::run_id(e);
+      const double cost = estimated_cost(e);
+      out.run = PlannedRun{std::move(id), std::move(axes), std::move(e), cost};
+    } catch (...) {
+      out.error = located(spec, where);
+    }
+    return out;
+  };
+
+  // The points in chunks, each built by every thread at once and then taken
+  // in plan order: the same runs, ids and first error as one thread gives.
+  threads = std::max<std::size_t>(1, std::min(threads, points / 64 + 1));
+  const std::size_t chunk = std::min<std::size_t>(points, 1024 * threads);
+  std::vector<Starts> starts(threads);
+  std::vector<Point> built(chunk);
+  std::vector<PlannedRun> runs;
+  runs.reserve(points);  // no reallocation: a 100,000-run plan would hold two copies at once
+  std::set<std::string> seen;
+  std::set<std::string> compiled;  // languages (and training lengths) already checked
+  for (std::size_t first = 0; first < points; first += chunk) {
+    const std::size_t n = std::min(chunk, points - first);
+    auto work = [&](std::size_t t) {
+      for (std::size_t i = t; i < n; i += threads) {
+        try {
+          built[i] = build(first + i, starts[t]);
+        } catch (...) {
+          built[i] = Point{std::nullopt, {}, std::current_exception()};
+        }
+      }
+    };
+    std::vector<std::thread> helpers;
+    for (std::size_t t = 1; t < threads && t < n; ++t) helpers.emplace_back(work, t);
+    work(0);
+    for (auto& helper : helpers) helper.join();
+    for (std::size_t i = 0; i < n; ++i) {
+      Point& point = built[i];
+      if (point.error) std::rethrow_exception(point.error);
+      if (!point.run) continue;  // excluded
       // The automaton's state budget is input validation too: a language
       // over budget stops the sweep here, before anything is written.
-      const std::string checked = e.language.to_json().dump() + "\n" + std::to_string(e.data.L_min) + ".." +
-                                  std::to_string(e.data.L_max);
-      if (compiled.insert(checked).second) check_task(e);
-      const std::string id = experiment::run_id(e);
-      if (!seen.insert(id).second) continue;
-      const double cost = estimated_cost(e);
-      runs.push_back({id, std::move(axes), std::move(e), cost});
-    } catch (const KeyError& e) {
-      const std::string key = e.key().rfind("language.", 0) == 0 && !spec.lines.count(e.key()) ? "language" : e.key();
-      throw InputError(where(key) + ": " + e.what());
-    } catch (const InputError& e) {
-      throw InputError(spec.file.string() + ": " + e.what());
+      if (compiled.insert(point.checked).second) {
+        try {
+          check_task(point.run->experiment);
+        } catch (...) {
+          std::rethrow_exception(located(spec, where));
+        }
+      }
+      if (!seen.insert(point.run->run_id).second) continue;
+      runs.push_back(std::move(*point.run));
     }
   }
   if (runs.empty()) throw InputError(spec.file.string() + ": the spec expands to no runs (everything excluded?)");

@@ -56,9 +56,11 @@ struct PlannedRun {
 // each built into an Experiment and validated (regex column, types, unknown
 // experiment or language names: InputError naming FILE:LINE). Points with
 // equal run ids are kept once. A grid of more than `max_points` points is an
-// InputError before any run is built.
+// InputError before any run is built. The points are built on `threads`
+// threads (0: the cores this process may use, at most 16) and taken in plan
+// order: the result, and the first error, are the same for any count.
 inline constexpr std::size_t kMaxGridPoints = 10'000'000;
-std::vector<PlannedRun> expand(const SweepSpec& spec, std::size_t max_points = kMaxGridPoints);
+std::vector<PlannedRun> expand(const SweepSpec& spec, std::size_t max_points = kMaxGridPoints, std::size_t threads = 0);
 
 // A relative cost: training steps x batch x mean training length x parameters,
 // plus evaluation strings x their mean length x parameters.

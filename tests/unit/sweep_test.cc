@@ -139,6 +139,63 @@ TEST_F(SpecFile, ZipExcludeAndDedup) {
   EXPECT_EQ(dedup.size(), 2U);
 }
 
+// Planning builds the points on every core the process may use, in chunks,
+// and takes them in plan order: any thread count gives the same runs in the
+// same order (ids, axes, experiments, costs), duplicates kept once where one
+// thread keeps them, excluded points left out, and the same first error: a
+// language over its state budget at the fifth point, though other threads
+// meet an unknown experiment (and the language again) at later points first.
+TEST_F(SpecFile, AnyThreadCountPlansTheSameRunsAndTheSameFirstError) {
+  const fs::path good = write("exclude = [{ seed = 3, \"model.arch\" = \"lstm\" }]\n" + std::string(kHeader) +
+                              "[grid]\nlanguage = [\"parity\", \"no_aa\", \"tomita4\"]\nseed = [0, 1, 2, 3, 4, 5, 6]\n"
+                              "threads = [1, 2]\n\"model.arch\" = [\"transformer\", \"lstm\"]\n"
+                              "\"train.lr\" = [0.001, 0.003, 0.01, 0.03, 0.1]\n\"model.d_model\" = [16, 32, 64]\n");
+  const auto one = expand(parse_spec(good), kMaxGridPoints, 1);
+  ASSERT_EQ(one.size(), 3U * 7 * 2 * 5 * 3 - 3U * 5 * 3);  // threads is no identity; seed 3 with lstm excluded
+  // In plan order (the last axis fastest) across the chunks of 1,024 points.
+  const std::vector<std::vector<std::string>> values = {{"parity", "no_aa", "tomita4"}, {"0", "1", "2", "3", "4", "5", "6"},
+                                                        {"transformer", "lstm"}, {"0.001", "0.003", "0.01", "0.03", "0.1"},
+                                                        {"16", "32", "64"}};
+  std::vector<std::size_t> previous;
+  for (const auto& run : one) {
+    std::vector<std::size_t> position;
+    for (const auto& [axis, value] : run.axes) {
+      if (axis == "threads") continue;
+      const std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+      const auto& list = values[position.size()];
+      position.push_back(static_cast<std::size_t>(std::find(list.begin(), list.end(), text) - list.begin()));
+    }
+    ASSERT_LT(previous, position) << run.run_id;
+    previous = position;
+  }
+  for (const std::size_t threads : {2U, 3U, 7U}) {
+    const auto many = expand(parse_spec(good), kMaxGridPoints, threads);
+    ASSERT_EQ(many.size(), one.size()) << threads;
+    for (std::size_t i = 0; i < one.size(); ++i) {
+      ASSERT_EQ(many[i].run_id, one[i].run_id) << threads << " threads, run " << i;
+      EXPECT_EQ(many[i].axes, one[i].axes);
+      EXPECT_EQ(many[i].experiment.to_json(), one[i].experiment.to_json());
+      EXPECT_EQ(many[i].cost, one[i].cost);
+    }
+  }
+  const fs::path bad = write("[sweep]\nname = \"t\"\n[base]\n\"train.steps\" = 10\n[grid]\n"
+                             "seed = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]\n"
+                             "experiment = [\"a_plus\", \"a_plus\", \"no_such_experiment\"]\n"
+                             "language = [\"parity\", \"no_aa\", { name = \"big\", regex = \"(a|b)*a(a|b){16}\", alphabet = \"ab\" }]\n"
+                             "\"data.L_max\" = [10, 12]\n");
+  auto first_error = [&](std::size_t threads) {
+    try {
+      expand(parse_spec(bad), kMaxGridPoints, threads);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string expected = first_error(1);
+  EXPECT_NE(expected.find("big"), std::string::npos) << expected;  // point 4: seed 0, a_plus, big, L_max 10
+  for (const std::size_t threads : {2U, 5U, 16U}) EXPECT_EQ(first_error(threads), expected) << threads;
+}
+
 TEST_F(SpecFile, LanguagesByNameOrTable) {
   const auto runs = expand(parse_spec(write(std::string(kHeader) +
       "[grid]\nlanguage = [\"tomita4\", { name = \"ends_b\", regex = \"(a|b)*b\", alphabet = \"ab\" }]\n")));
