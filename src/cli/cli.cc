@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cmath>
 #include <cstdlib>
+#include <iostream>
 #include <optional>
 
 #include "layout/run_paths.h"
@@ -96,6 +97,8 @@ std::unique_ptr<sweep::ThermalSampler> thermal_sampler(const po::variables_map& 
   return std::make_unique<sweep::ThermalSampler>(sweep::find_sensor(sweep::gpu_index(device)), thermal_settings(vm).interval);
 }
 
+namespace {
+
 po::options_description visible_flags() {
   po::options_description options("sweep: run regal experiments");
   options.add_options()
@@ -171,11 +174,20 @@ po::variables_map parse_flags(int argc, char** argv, const po::options_descripti
   return vm;
 }
 
-void set_up(const po::variables_map& vm) {
+}  // namespace
+
+std::optional<po::variables_map> start(int argc, char** argv) {
+  const po::options_description visible = visible_flags();
+  po::variables_map vm = parse_flags(argc, argv, visible);
+  if (vm.count("help")) {
+    std::cout << visible << "\n";
+    return std::nullopt;
+  }
   spdlog::set_default_logger(spdlog::stderr_color_mt("regal"));
   spdlog::set_pattern("[%H:%M:%S] %^%v%$");
   if (vm.count("verbose")) spdlog::set_level(spdlog::level::debug);
   if (vm.count("experiments")) ::setenv("REGAL_EXPERIMENTS", vm["experiments"].as<std::string>().c_str(), /*overwrite=*/1);
+  return vm;
 }
 
 const std::vector<std::string> kExperimentOnlyFlags = {"set", "seed", "device", "steps", "batch-size", "lr", "L-min",

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,12 +17,11 @@ namespace regal::cli {
 
 namespace po = boost::program_options;
 
-// The flags --help shows.
-po::options_description visible_flags();
-// Parses every flag (the visible ones and how a sweep rank starts its children).
-po::variables_map parse_flags(int argc, char** argv, const po::options_description& visible);
-// Logs to stderr (stdout carries only what scripts read), --verbose, --experiments.
-void set_up(const po::variables_map& vm);
+// Parses every flag (those --help shows and how a sweep rank starts its
+// children). With --help: prints the help and returns nothing. Else sets up
+// logging to stderr (stdout carries only what scripts read), --verbose and
+// --experiments, and returns the flags.
+std::optional<po::variables_map> start(int argc, char** argv);
 
 // SIGTERM and SIGINT always stop (checkpoint, then exit 3); `extra` adds the
 // configured preemption signal (SIGUSR1 by default under --spec).

@@ -170,13 +170,9 @@ void note_experiment(const po::variables_map& vm, const Experiment& experiment, 
 }
 
 int run(int argc, char** argv) {
-  const po::options_description visible = cli::visible_flags();
-  const po::variables_map vm = cli::parse_flags(argc, argv, visible);
-  if (vm.count("help")) {
-    std::cout << visible << "\n";
-    return exit_code::kDone;
-  }
-  cli::set_up(vm);
+  const std::optional<po::variables_map> flags = cli::start(argc, argv);
+  if (!flags) return exit_code::kDone;  // --help
+  const po::variables_map& vm = *flags;
   if (vm.count("run-dir")) return run_child(vm, argc, argv);
   if (vm.count("spec")) {
     if (!vm.count("reevaluate")) throw InputError("regal-run executes runs; a sweep is: sweep --spec " + vm["spec"].as<std::string>());

@@ -67,13 +67,9 @@ void list_experiments() {
 }
 
 int run(int argc, char** argv) {
-  const po::options_description visible = cli::visible_flags();
-  const po::variables_map vm = cli::parse_flags(argc, argv, visible);
-  if (vm.count("help")) {
-    std::cout << visible << "\n";
-    return exit_code::kDone;
-  }
-  cli::set_up(vm);
+  const std::optional<po::variables_map> flags = cli::start(argc, argv);
+  if (!flags) return exit_code::kDone;  // --help
+  const po::variables_map& vm = *flags;
   if (vm.count("list")) {
     list_experiments();
     return exit_code::kDone;

@@ -103,7 +103,8 @@ grep -q "^    mpirun -n 2 .*sweep --spec mpi.toml --results R --no-report$" R/mp
 # 2. Pre-flight checks.
 "$SWEEP" --spec one.toml --results R --check > c0.txt; rc=$?
 check "2. --check on a good sweep: exit 0" 0 $rc
-check "2. ... every check ok" 7 "$(grep -c '^ok ' c0.txt)"
+check "2. ... every check ok" 8 "$(grep -c '^ok ' c0.txt)"
+grep -q "^ok .*run binary.*regal-run" c0.txt && ok "2. ... regal-run beside sweep checked" || bad "2. no run binary check: $(cat c0.txt)"
 grep -q "^ok    disk space *0 run(s) to do (3 done)" c0.txt && ok "2. ... done runs need no space" || bad "2. $(cat c0.txt)"
 touch afile
 "$SWEEP" --spec one.toml --results afile --check > c1.txt; check "2. results root a file: --check exit 2" 2 $?
