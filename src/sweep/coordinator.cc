@@ -96,8 +96,12 @@ Coordinator::Coordinator(Transport& transport, Scheduler& scheduler, std::vector
                          TableWriter& tables, RunFolders& folders, const Clock& clock)
     : transport_(transport), scheduler_(scheduler), records_(std::move(records)), tables_(tables), folders_(folders),
       clock_(clock), start_(clock.seconds()), last_poll_(start_) {
-  for (std::size_t i = 0; i < records_.size(); ++i) index_[records_[i].run_id] = i;
-  tables_.write(records_, {});
+  std::vector<std::size_t> every(records_.size());
+  for (std::size_t i = 0; i < records_.size(); ++i) {
+    index_[records_[i].run_id] = i;
+    every[i] = i;
+  }
+  tables_.write(records_, every);  // the writer may have seen another coordinator's records
   last_write_ = clock_.seconds();
 }
 

@@ -35,7 +35,8 @@ class TableWriter {
  public:
   virtual ~TableWriter() = default;
   // While the sweep runs: runs and summary tables as they stand. `changed`:
-  // the records changed since the last write (records past its count are new).
+  // the records changed since the last write (records past its count are
+  // new); a coordinator's first write names every record.
   virtual void write(const std::vector<aggregate::RunRecord>& records, const std::vector<std::size_t>& changed) = 0;
   // At the end: the final tables, sweep.h5, the summary on stdout.
   virtual void finish(const std::vector<aggregate::RunRecord>& records) = 0;
