@@ -11,4 +11,4 @@ bash "$(dirname "$0")/compare_step.sh" "$build" 1
 bash "$(dirname "$0")/faults_bench.sh" "$build" 3
 bash "$(dirname "$0")/search_bench.sh" "$build"
 "$build/bench/sim_bench" --measure-writer 100000
-"$build/bench/sim_bench" --scaling --write-per-record 3.8e-5
+"$build/bench/sim_bench" --scaling --write-fixed 0.01 --write-per-record 1.8e-6 --write-per-change 1.25e-4
