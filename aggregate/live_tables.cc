@@ -81,14 +81,9 @@ void LiveTables::adjust(std::vector<char>& dirty) {
 }
 
 void LiveTables::rebuild(const std::vector<RunRecord>& records, bool sweeps, std::vector<std::string> axes) {
-  built_ = true;
   sweeps_ = sweeps;
   axes_ = std::move(axes);
-  keys_.clear();
-  if (sweeps_) keys_.push_back("sweep");
-  for (const auto& axis : axes_) {
-    if (axis != "seed") keys_.push_back(axis);
-  }
+  keys_ = group_keys(records, std::nullopt);
   runs_columns_ = runs_columns(sweeps_, axes_, metrics_);
   summary_columns_ = summary_columns(keys_, metrics_);
   runs_json_ = std::make_unique<JsonRows>(runs_columns_);
@@ -114,7 +109,7 @@ void LiveTables::update(const std::vector<RunRecord>& records, const std::vector
   rendered_ = 0;
   const bool sweeps = has_multiple_sweeps(records);
   std::vector<std::string> axes = axis_names(records);
-  if (!built_ || sweeps != sweeps_ || axes != axes_ || records.size() < run_csv_.size()) {
+  if (runs_json_ == nullptr || sweeps != sweeps_ || axes != axes_ || records.size() < run_csv_.size()) {
     rebuild(records, sweeps, std::move(axes));
     return;
   }

@@ -49,7 +49,7 @@ class LiveTables {
 
   std::vector<std::string> metrics_;
   StatsOptions options_;
-  bool built_ = false, sweeps_ = false;
+  bool sweeps_ = false;
   std::vector<std::string> axes_, keys_;
   std::vector<std::string> runs_columns_, summary_columns_;
   std::unique_ptr<JsonRows> runs_json_, summary_json_;

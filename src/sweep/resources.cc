@@ -5,12 +5,10 @@
 #include "sweep/resources.h"
 
 #include <dlfcn.h>
-#include <sched.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <string>
-#include <thread>
 
 namespace regal::sweep {
 
