@@ -115,14 +115,25 @@ void check_spec_change(const SweepSpec& spec, const std::vector<PlannedRun>& run
   for (const auto& id : before) removed += after.count(id) ? 0U : 1U;
   const std::string summary = std::to_string(added) + " run(s) added, " + std::to_string(removed) + " removed, " +
                               std::to_string(after.size() - added) + " kept";
-  if (!allow) {
+  // An edit that leaves every run as it was (a comment, the description, a
+  // [[compare]] or [[fit]] added) goes on by itself. A search's later rungs
+  // depend on the whole [search] table, so its edits always need the flag.
+  const bool same_runs = !spec.search && added == 0 && removed == 0;
+  if (!allow && !same_runs) {
     throw InputError(spec.file.string() + " differs from " + paths.spec_toml().string() + " (" + summary +
                      "); pass --allow-spec-change to go on (done runs are reused)");
   }
   std::string stamp = utc_now();
   std::replace(stamp.begin(), stamp.end(), ':', '-');
-  fs::rename(paths.spec_toml(), paths.archived_spec_toml(stamp));
-  spdlog::info("spec changed ({}); the old one is kept as spec.{}.toml", summary, stamp);
+  // Never over an older archive made in the same second.
+  std::string name = stamp;
+  for (int n = 2; fs::exists(paths.archived_spec_toml(name)); ++n) name = stamp + "-" + std::to_string(n);
+  fs::rename(paths.spec_toml(), paths.archived_spec_toml(name));
+  if (same_runs) {
+    spdlog::info("spec changed but none of its {} runs did; the old one is kept as spec.{}.toml", after.size(), name);
+  } else {
+    spdlog::info("spec changed ({}); the old one is kept as spec.{}.toml", summary, name);
+  }
 }
 
 void write_plan(const SweepSpec& spec, const std::vector<PlannedRun>& runs, const layout::RunPaths& paths) {

@@ -22,8 +22,9 @@ namespace regal::sweep {
 nlohmann::json plan_json(const SweepSpec& spec, const std::vector<PlannedRun>& runs);
 
 // A stored spec.toml that differs from `spec`: InputError saying how many
-// runs it adds, removes and keeps, unless `allow` (then the old one is kept
-// as spec.<time>.toml). Nothing happens when there is no stored spec.
+// runs it adds, removes and keeps, unless `allow` or the runs are exactly the
+// stored plan's (not a search); then the old one is kept as
+// spec.<time>.toml. Nothing happens when there is no stored spec.
 void check_spec_change(const SweepSpec& spec, const std::vector<PlannedRun>& runs, const layout::RunPaths& paths,
                        bool allow);
 

@@ -106,14 +106,25 @@ check "--keep-checkpoints best: every best.pt" 5 "$(find lean/tiny/runs -name be
 "${MPIRUN[@]}" "$SWEEP" --spec spec.toml --results lean >/dev/null 2>err_lean2.txt
 grep -q "0 to run" err_lean2.txt && ok "--keep-checkpoints best: the runs stay done" || bad "kept: $(grep 'to run\|again' err_lean2.txt)"
 
-# A changed spec is refused with what changes, unless allowed.
+# An edit that changes no run (a comment, the description) goes on by itself
+# and keeps the old spec; one that changes runs is refused, unless allowed.
+sed 's/^description = .*/description = "test sweep, described again"  # edited/' spec.toml > spec2.toml && cp spec2.toml spec.toml
+"$SWEEP" --spec spec.toml --results r >/dev/null 2>err_same.txt
+check "edit with the same runs: exit 0" 0 $?
+grep -q "spec changed but none of its 5 runs did; the old one is kept as spec\..*\.toml" err_same.txt \
+  && ok "edit with the same runs: said" || bad "edit with the same runs: $(cat err_same.txt)"
+check "edit with the same runs: old spec kept" 1 "$(ls r/tiny/spec.*.toml | wc -l)"
+cmp -s spec.toml r/tiny/spec.toml && ok "edit with the same runs: new spec stored" || bad "spec.toml not the new one"
+grep -q '"description": "test sweep, described again"' r/tiny/plan.json && ok "plan.json has the new description" \
+  || bad "plan.json: $(grep description r/tiny/plan.json)"
 sed 's/seed = \[0, 1\]/seed = [0, 1, 2]/' spec.toml > spec2.toml && cp spec2.toml spec.toml
 "$SWEEP" --spec spec.toml --results r >/dev/null 2>err4.txt
 check "changed spec: exit 2" 2 $?
 grep -q "3 run(s) added, 0 removed, 5 kept" err4.txt && ok "changed spec: summary" || bad "changed spec: $(cat err4.txt)"
+check "refused change: nothing archived" 1 "$(ls r/tiny/spec.*.toml | wc -l)"
 "$SWEEP" --spec spec.toml --results r --allow-spec-change >/dev/null 2>&1
 check "allowed change: exit 0" 0 $?
-ls r/tiny/spec.*.toml >/dev/null 2>&1 && ok "old spec kept" || bad "old spec not kept"
+check "allowed change: old spec kept" 2 "$(ls r/tiny/spec.*.toml | wc -l)"
 check "allowed change: 8 rows" 8 "$(($(wc -l < r/tiny/aggregate/runs.csv) - 1))"
 
 # Spec errors: exit 2 before anything runs, naming file, line and key.
