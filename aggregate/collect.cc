@@ -42,6 +42,7 @@ RunRecord read_run(const fs::path& run_dir, const std::string& sweep,
     if (const auto env = io::read_json_file(paths.env_json()); env && env->is_object()) {
       record.git_commit = env->value("git_commit", "");
       record.git_dirty = env->value("git_dirty", false);
+      record.git_changes = env->value("git_changes", "");
     }
   }
   return record;

@@ -122,7 +122,7 @@ std::string link(const fs::path& target, const fs::path& from_dir) {
 }
 
 struct Provenance {
-  std::map<std::string, std::size_t> commits, hosts, devices;
+  std::map<std::string, std::size_t> builds, hosts, devices;  // builds: commit [+ changes]
   std::map<std::string, std::map<std::string, std::size_t>> versions;  // component -> version -> runs
   std::size_t dirty = 0, done = 0;
   std::string first_started, last_ended;  // the sweep's own times, from status.json
@@ -142,8 +142,10 @@ Provenance provenance(const std::vector<RunRecord>& records) {
     ++p.done;
     const auto env = io::read_json_file(paths.env_json());
     if (!env || !env->is_object()) continue;
+    // A build: its commit, and which uncommitted changes (a hash) when dirty.
     const std::string commit = env->value("git_commit", "");
-    ++p.commits[commit.empty() ? "unknown" : commit.substr(0, 12)];
+    const std::string changes = env->value("git_dirty", false) ? env->value("git_changes", "") : "";
+    ++p.builds[(commit.empty() ? "unknown" : commit.substr(0, 12)) + (changes.empty() ? "" : " + changes " + changes)];
     if (env->value("git_dirty", false)) ++p.dirty;
     ++p.hosts[env->value("host", "?")];
     std::string device = env->value("device", "cpu");
@@ -675,7 +677,7 @@ ReportResult write_report(const fs::path& sweep_dir, const fs::path& out_dir, co
   auto prov_row = [&](const std::string& what, const std::string& value) {
     h += "<tr><th class=\"key\">" + html_escape(what) + "</th><td class=\"key\">" + html_escape(value) + "</td></tr>\n";
   };
-  prov_row("commits (runs)", counted(prov.commits) + (prov.dirty > 0 ? "; " + std::to_string(prov.dirty) + " built from a dirty tree" : ""));
+  prov_row("builds (runs)", counted(prov.builds) + (prov.dirty > 0 ? "; " + std::to_string(prov.dirty) + " built from a dirty tree" : ""));
   for (const auto& [component, values] : prov.versions) prov_row(component, counted(values));
   prov_row("hosts (runs)", counted(prov.hosts));
   prov_row("devices (runs)", counted(prov.devices));
@@ -831,7 +833,7 @@ ReportResult write_report(const fs::path& sweep_dir, const fs::path& out_dir, co
     }
     md += "\n";
   }
-  md += "## Provenance\n\n- commits (runs): " + markdown_escape(counted(prov.commits)) +
+  md += "## Provenance\n\n- builds (runs): " + markdown_escape(counted(prov.builds)) +
         (prov.dirty > 0 ? "; " + std::to_string(prov.dirty) + " built from a dirty tree" : "") + "\n";
   for (const auto& [component, values] : prov.versions) md += "- " + markdown_escape(component) + ": " + markdown_escape(counted(values)) + "\n";
   md += "- hosts (runs): " + markdown_escape(counted(prov.hosts)) + "\n- devices (runs): " + markdown_escape(counted(prov.devices)) + "\n\n";

@@ -173,17 +173,27 @@ std::vector<double> values_of(const std::vector<const RunRecord*>& members, cons
   return values;
 }
 
+// What mixes among the done runs' builds: "N commits", "N builds" (a commit
+// built with different uncommitted changes, or with and without), "dirty
+// tree" (uncommitted changes of unknown content: runs from before regal
+// recorded them). One build, clean or dirty, mixes nothing.
 std::string provenance_of(const std::vector<const RunRecord*>& members) {
   std::set<std::string> commits;
-  bool dirty = false;
+  std::set<std::pair<std::string, std::string>> builds;  // (commit, changes)
+  bool unknown_changes = false;
   for (const auto* r : members) {
     if (r->state != layout::RunState::kDone || r->git_commit.empty()) continue;
     commits.insert(r->git_commit);
-    dirty = dirty || r->git_dirty;
+    const bool unknown = r->git_dirty && r->git_changes.empty();
+    builds.insert({r->git_commit, unknown ? "?" : r->git_dirty ? r->git_changes : ""});
+    unknown_changes = unknown_changes || unknown;
   }
+  std::vector<std::string> parts;
+  if (commits.size() > 1) parts.push_back(std::to_string(commits.size()) + " commits");
+  if (builds.size() > commits.size()) parts.push_back(std::to_string(builds.size()) + " builds");
+  if (unknown_changes) parts.push_back("dirty tree");
   std::string text;
-  if (commits.size() > 1) text = std::to_string(commits.size()) + " commits";
-  if (dirty) text += std::string(text.empty() ? "" : ", ") + "dirty tree";
+  for (const auto& part : parts) text += (text.empty() ? "" : ", ") + part;
   return text;
 }
 

@@ -30,6 +30,7 @@ struct RunRecord {
   std::string error;                                     // failed: "stage: message"
   std::string git_commit;                                // env.json: the source it was built from
   bool git_dirty = false;                                // env.json: with uncommitted changes
+  std::string git_changes;                               // env.json: which ones (a hash; "" when unknown)
   std::filesystem::path run_dir;                         // its folder (empty for records built in memory)
 };
 
@@ -62,7 +63,8 @@ Table runs_table(const std::vector<RunRecord>& records, const std::vector<std::s
 // Groups by `group_by` (default: every axis except seed), over done runs.
 // Columns: the group keys, n (done runs), runs (all runs of the group),
 // interval ("t" below stats::kBootstrapMinSeeds runs, else "bootstrap": the
-// one to read first), provenance ("" or what mixes: commits, a dirty tree),
+// one to read first), provenance ("" or what mixes: commits, builds of one
+// commit with different uncommitted changes, a dirty tree of unknown changes),
 // then for each metric <m>_mean, _std, _ci95, _min, _max, _median, _iqm,
 // _boot_lo, _boot_hi; then for each acc_<split> among the metrics
 // chance_<split> and above_chance_<split> (a one-sided paired t over runs,
@@ -70,7 +72,8 @@ Table runs_table(const std::vector<RunRecord>& records, const std::vector<std::s
 Table summary_table(const std::vector<RunRecord>& records, const std::vector<std::string>& metrics,
                     const std::optional<std::vector<std::string>>& group_by, const StatsOptions& options = {});
 
-// Lines to warn with when a summary mixes builds: more than one commit, or a dirty tree.
+// Lines to warn with when a summary mixes builds: more than one commit, builds
+// with different uncommitted changes, or uncommitted changes not recorded.
 std::vector<std::string> provenance_warnings(const std::vector<RunRecord>& records);
 
 // For reading in a terminal: the group keys, n, and per metric one cell

@@ -39,6 +39,7 @@ nlohmann::json environment(const RunContext& context) {
       {"regal_version", REGAL_VERSION},
       {"git_commit", REGAL_GIT_COMMIT},
       {"git_dirty", REGAL_GIT_DIRTY},
+      {"git_changes", REGAL_GIT_CHANGES},
       {"compiler", std::string("g++ ") + __VERSION__},
       {"libtorch", train::torch_version()},
       {"mpi", REGAL_MPI_VERSION},

@@ -202,6 +202,7 @@ std::vector<Decision> Coordinator::on_result(int rank, const nlohmann::json& mes
     finished.metrics = result.metrics;
     finished.git_commit = result.git_commit;
     finished.git_dirty = result.git_dirty;
+    finished.git_changes = result.git_changes;
     finished.error = result.state == RunState::kFailed ? result.stage + ": " + result.error : "";
   }
   if (expander_ && disk_full_.empty() && !result.disk_full && layout::is_final(result.state)) {

@@ -37,6 +37,7 @@ void read_done_run(const layout::RunPaths& paths, RunResult& result) {
   if (const auto env = io::read_json_file(paths.env_json()); env && env->is_object()) {
     result.git_commit = env->value("git_commit", "");
     result.git_dirty = env->value("git_dirty", false);
+    result.git_changes = env->value("git_changes", "");
   }
 }
 
@@ -47,7 +48,10 @@ nlohmann::json RunResult::to_json() const {
                          {"error", error},   {"seconds", seconds}};
   if (state == RunState::kDone) json["metrics"] = metrics;
   if (disk_full) json["disk_full"] = true;
-  if (!git_commit.empty()) json["git"] = {{"commit", git_commit}, {"dirty", git_dirty}};
+  if (!git_commit.empty()) {
+    json["git"] = {{"commit", git_commit}, {"dirty", git_dirty}};
+    if (!git_changes.empty()) json["git"]["changes"] = git_changes;
+  }
   return json;
 }
 
@@ -63,6 +67,7 @@ RunResult RunResult::from_json(const nlohmann::json& json) {
   if (json.contains("git")) {
     result.git_commit = json["git"].value("commit", "");
     result.git_dirty = json["git"].value("dirty", false);
+    result.git_changes = json["git"].value("changes", "");
   }
   return result;
 }
@@ -86,7 +91,7 @@ StartOutcome ProcessExecutor::start(const ChildSpec& spec) {
     const bool done = status->state == RunState::kDone && !layout::check_artifacts(paths, *status);
     const bool failed = status->state == RunState::kFailed && !spec.retry_failed;
     if (done || failed) {
-      RunResult result{spec.run_id, status->state, status->stage, status->error, 0, nlohmann::json::object(), false, "", false};
+      RunResult result{spec.run_id, status->state, status->stage, status->error, 0, nlohmann::json::object(), false, "", false, ""};
       if (done) read_done_run(paths, result);
       return {StartOutcome::Kind::kFinished, result};
     }
@@ -231,7 +236,7 @@ RunResult finish_child(const fs::path& run_dir, const std::string& run_id, int e
       // The result still reaches the coordinator; the next start finds the run not done.
     }
   }
-  RunResult result{run_id, status.state, status.stage, status.error, seconds, nlohmann::json::object(), false, "", false};
+  RunResult result{run_id, status.state, status.stage, status.error, seconds, nlohmann::json::object(), false, "", false, ""};
   result.disk_full = status.state == RunState::kPreempted && status.error.rfind("disk full", 0) == 0;
   if (status.state == RunState::kDone) read_done_run(paths, result);
   return result;

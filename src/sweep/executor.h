@@ -43,6 +43,7 @@ struct RunResult {
   bool disk_full = false;                              // it stopped because a write found no space
   std::string git_commit;                              // done: env.json's build provenance
   bool git_dirty = false;
+  std::string git_changes;                             // with git_dirty: which uncommitted changes
 
   nlohmann::json to_json() const;
   static RunResult from_json(const nlohmann::json& json);

@@ -88,15 +88,30 @@ TEST(Summary, StatisticsPerGroupWithTheIntervalThatLeads) {
 }
 
 TEST(Summary, ProvenanceSaysWhenBuildsDiffer) {
-  auto all = records();
+  auto all = records();  // record i is in group i % 4, the summary's row i % 4
   for (auto& r : all) r.git_commit = "aaaa";
   EXPECT_TRUE(provenance_warnings(all).empty());
-  all[0].git_commit = "bbbb";
-  all[1].git_dirty = true;
+  // One build of a dirty tree (its changes recorded) mixes nothing.
+  for (auto& r : all) {
+    r.git_dirty = true;
+    r.git_changes = "0123456789ab";
+  }
+  EXPECT_TRUE(provenance_warnings(all).empty());
+  const Table same = summary_table(all, {"acc_test_id"}, std::nullopt);
+  for (const auto& row : same.rows) EXPECT_EQ(row[column(same, "provenance")], "");
+  all[0].git_commit = "bbbb";           // row 0: two commits, each built once
+  all[1].git_changes = "ba9876543210";  // row 1: one commit, other changes
+  all[2].git_dirty = false;             // row 2: one commit, with and without changes
+  all[2].git_changes.clear();
+  all[3].git_changes.clear();           // row 3: changes not recorded (an older build)
   const Table t = summary_table(all, {"acc_test_id"}, std::nullopt);
   EXPECT_EQ(t.rows[0][column(t, "provenance")], "2 commits");
-  EXPECT_EQ(t.rows[1][column(t, "provenance")], "dirty tree");
-  EXPECT_EQ(provenance_warnings(all).size(), 1U);
+  EXPECT_EQ(t.rows[1][column(t, "provenance")], "2 builds");
+  EXPECT_EQ(t.rows[2][column(t, "provenance")], "2 builds");
+  EXPECT_EQ(t.rows[3][column(t, "provenance")], "2 builds, dirty tree");
+  const auto warnings = provenance_warnings(all);
+  ASSERT_EQ(warnings.size(), 1U);
+  EXPECT_NE(warnings[0].find("(2 commits, 5 builds, dirty tree)"), std::string::npos) << warnings[0];
 }
 
 TEST(Compare, MatchedPairsTestsAndVerdicts) {
