@@ -176,11 +176,11 @@ po::variables_map parse_flags(int argc, char** argv, const po::options_descripti
 
 }  // namespace
 
-std::optional<po::variables_map> start(int argc, char** argv) {
+std::optional<po::variables_map> start(int argc, char** argv, const std::string& preface) {
   const po::options_description visible = visible_flags();
   po::variables_map vm = parse_flags(argc, argv, visible);
   if (vm.count("help")) {
-    std::cout << visible << "\n";
+    std::cout << preface << visible << "\n";
     return std::nullopt;
   }
   spdlog::set_default_logger(spdlog::stderr_color_mt("regal"));

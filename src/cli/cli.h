@@ -18,10 +18,10 @@ namespace regal::cli {
 namespace po = boost::program_options;
 
 // Parses every flag (those --help shows and how a sweep rank starts its
-// children). With --help: prints the help and returns nothing. Else sets up
-// logging to stderr (stdout carries only what scripts read), --verbose and
-// --experiments, and returns the flags.
-std::optional<po::variables_map> start(int argc, char** argv);
+// children). With --help: prints `preface`, then the flags, and returns
+// nothing. Else sets up logging to stderr (stdout carries only what scripts
+// read), --verbose and --experiments, and returns the flags.
+std::optional<po::variables_map> start(int argc, char** argv, const std::string& preface = "");
 
 // SIGTERM and SIGINT always stop (checkpoint, then exit 3); `extra` adds the
 // configured preemption signal (SIGUSR1 by default under --spec).

@@ -170,7 +170,10 @@ void note_experiment(const po::variables_map& vm, const Experiment& experiment, 
 }
 
 int run(int argc, char** argv) {
-  const std::optional<po::variables_map> flags = cli::start(argc, argv);
+  const std::optional<po::variables_map> flags = cli::start(
+      argc, argv,
+      "regal-run executes the runs that sweep hands it: a sweep's children, sweep --exp and\n"
+      "sweep --spec --reevaluate. Type sweep instead; it takes the same flags:\n\n");
   if (!flags) return exit_code::kDone;  // --help
   const po::variables_map& vm = *flags;
   if (vm.count("run-dir")) return run_child(vm, argc, argv);

@@ -26,6 +26,9 @@ mkdir -p "$work/elsewhere" && cd "$work/elsewhere"
 export PATH=$prefix/bin:$PATH
 [ "$(command -v sweep)" = "$prefix/bin/sweep" ] && ok "sweep on PATH" || bad "sweep on PATH: $(command -v sweep)"
 sweep --list | grep -q "^div3_binary " && ok "installed experiments discovered from another folder" || bad "discovery"
+run_help=$(regal-run --help); sweep_help=$(sweep --help)
+grep -q "Type sweep instead" <<<"$run_help" && ok "regal-run --help says to type sweep" || bad "regal-run --help: ${run_help:0:300}"
+[[ "$sweep_help" == "sweep: run regal experiments"* ]] && ok "sweep --help starts with its flags" || bad "sweep --help: ${sweep_help:0:100}"
 cat > spec.toml <<'TOML'
 [sweep]
 name = "installed"
