@@ -191,6 +191,12 @@ void Coordinator::finish() {
   if (!disk_full_.empty()) {
     spdlog::error("the results folder ran out of space ({}); free some and run the same command again to finish", disk_full_);
   }
+  if (!hot_ranks_.empty() && counts[RunState::kThermalAbort] == 0) {
+    std::string ranks;
+    for (const int rank : hot_ranks_) ranks += (ranks.empty() ? "" : ", ") + std::to_string(rank);
+    spdlog::warn("rank(s) {} stopped runs for heat; other ranks resumed them (experiment_log.csv has the thermal_abort "
+                 "attempts): check that node's cooling", ranks);
+  }
 }
 
 std::vector<Decision> Coordinator::on_result(int rank, const nlohmann::json& message) {
@@ -215,19 +221,25 @@ std::vector<Decision> Coordinator::on_result(int rank, const nlohmann::json& mes
       records_.push_back(std::move(added.record));
     }
   }
-  auto decisions = scheduler_.on_finished(rank, result.run_id, result.state);
+  // A run stopped for heat resumes on a cooler rank (if one is left; else it
+  // stays thermal_abort and the sweep's code says so).
+  const bool heat = result.state == RunState::kThermalAbort;
+  auto decisions = heat ? scheduler_.on_stopped_for_heat(rank, result.run_id)
+                        : scheduler_.on_finished(rank, result.run_id, result.state);
+  const bool replaced = heat && scheduler_.state(result.run_id) != RunState::kThermalAbort;
+  if (heat) hot_ranks_.insert(rank);
   if (result.disk_full && disk_full_.empty()) {
     disk_full_ = result.error;
     spdlog::error("run {}: {}; no new run starts", result.run_id, result.error);
     for (auto& decision : scheduler_.on_drain()) decisions.push_back(std::move(decision));
   }
   const aggregate::RunRecord& record = records_[index_.at(result.run_id)];
-  ++finished_;
+  if (!replaced) ++finished_;
   const double elapsed = clock_.seconds() - start_;
   const std::size_t total = scheduler_.total();
   const double eta = elapsed / static_cast<double>(finished_) * static_cast<double>(total - finished_);
   const std::string progress = "[" + std::to_string(finished_) + "/" + std::to_string(total) + "] " + result.run_id + " ";
-  const std::string timing = " (" + duration(result.seconds) + ", ETA " + duration(eta) + ")";
+  const std::string timing = " (" + duration(result.seconds) + (finished_ > 0 ? ", ETA " + duration(eta) : "") + ")";
   if (result.state == RunState::kDone) {
     const auto& m = record.metrics;
     const std::string acc = m.contains("acc_test_len_ood") ? aggregate::cell(m["acc_test_len_ood"]) : "?";
@@ -235,7 +247,8 @@ std::vector<Decision> Coordinator::on_result(int rank, const nlohmann::json& mes
   } else if (result.state == RunState::kFailed) {
     spdlog::error("{}failed in {}: {}{}", progress, result.stage.empty() ? "?" : result.stage, result.error, timing);
   } else if (result.state == RunState::kThermalAbort) {
-    spdlog::error("{}stopped for heat: {}{}", progress, result.error, timing);
+    spdlog::error("{}{}{}{}", progress, result.error.empty() ? "stopped for heat" : result.error, timing,
+                  replaced ? "; back in the queue for a cooler rank" : "");
   } else {
     spdlog::warn("{}preempted{}", progress, timing);
   }

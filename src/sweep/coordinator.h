@@ -143,6 +143,7 @@ class Coordinator {
   bool stop_written_ = false;  // the tables were written when the first drain arrived
   std::string disk_full_;  // the first full-disk error: no new run starts
   std::set<int> done_ranks_;
+  std::set<int> hot_ranks_;  // ranks that stopped runs for heat
   std::set<std::string> mine_;
   std::size_t finished_ = 0;
   std::function<std::vector<NewRun>(const aggregate::RunRecord&)> expander_;

@@ -63,6 +63,11 @@ std::vector<Decision> Scheduler::on_returned(int rank, const std::string& run_id
   return release_held();
 }
 
+std::vector<Decision> Scheduler::on_stopped_for_heat(int rank, const std::string& run_id) {
+  if (draining_) return on_finished(rank, run_id, RunState::kThermalAbort);
+  return on_returned(rank, run_id);
+}
+
 std::vector<Decision> Scheduler::on_held_elsewhere(int rank, const std::string& run_id) {
   const auto running = running_on_.find(run_id);
   if (running == running_on_.end() || running->second != rank) {

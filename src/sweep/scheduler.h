@@ -46,6 +46,10 @@ class Scheduler {
   // `rank` hands back a run it was given and did not start (it pauses or
   // stops for heat): the run goes back to the queue for another rank.
   std::vector<Decision> on_returned(int rank, const std::string& run_id);
+  // A run `rank` stopped for heat (it checkpointed; that rank starts no more
+  // runs): back to the queue, to resume on a cooler rank — unless draining,
+  // when it ends thermal_abort like any other run.
+  std::vector<Decision> on_stopped_for_heat(int rank, const std::string& run_id);
   // `rank` found the run's folder locked by another process (another sweep,
   // an orphan of a killed rank): the run leaves the rank, which may ask again,
   // and is held elsewhere until on_released.

@@ -6,7 +6,7 @@
 #  2 `sweep --check` and the same checks before a sweep: each failure exit 2, one line, nothing written
 #  3 the thermal guard through a sensor file: pause, stay paused (hysteresis), resume;
 #    abort (exit 4, thermal_abort, the temperature recorded), then resume to the
-#    tables of an uninterrupted sweep
+#    tables of an uninterrupted sweep; one hot rank of two: its runs resume on the other
 set -uo pipefail
 source "$(dirname "$0")/../lib.sh"
 SWEEP=$(realpath "$1"); AGGREGATE=$(realpath "$2")
@@ -191,6 +191,35 @@ PY
 echo 40 > temperature
 "$SWEEP" --spec hot.toml --results A --no-report --thermal-interval 0.2 >a2.log 2>&1; check "3. cooled, the same command resumes: exit 0" 0 $?
 check "3. ... to the tables of the uninterrupted sweep" "$(untimed REF/hot/aggregate/runs.csv)" "$(untimed A/hot/aggregate/runs.csv)"
+
+# Two ranks, one hot (each rank its own sensor file): the hot rank's runs stop
+# for heat and resume on the cool one; every run ends done, exit 0, the same
+# tables as the uninterrupted sweep, and the log keeps the stopped attempts.
+echo 40 > cool; echo 40 > hot1
+OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 \
+  mpiexec -n 1 -x REGAL_THERMAL_SENSOR="$work/cool" "$SWEEP" --spec hot.toml --results B --no-report --thermal-interval 0.2 : \
+          -n 1 -x REGAL_THERMAL_SENSOR="$work/hot1" "$SWEEP" --spec hot.toml --results B --no-report --thermal-interval 0.2 \
+  >b.log 2>&1 & pid=$!
+for i in $(seq 300); do
+  grep -ls '"stage": "train"' B/hot/runs/*/*/status.json 2>/dev/null | xargs -r grep -qs '"rank": 1' && break; sleep 0.1
+done
+echo 99 > hot1
+wait $pid; check "3. one hot rank of two: its runs resume on the other, exit 0" 0 $?
+grep -q "stopped for heat: 99 °C at or above 95 °C (rank 1, .*hot1).*; back in the queue for a cooler rank" b.log \
+  && ok "3. ... saying each goes back to the queue" || bad "3. re-placed: $(grep -i heat b.log)"
+grep -q "rank(s) 1 stopped runs for heat; other ranks resumed them" b.log && ok "3. ... and warning at the end" || bad "3. end: $(tail -3 b.log)"
+"$PY" - <<'PY' 2>py.err && ok "3. ... each stopped attempt logged on rank 1, then done on rank 0" || bad "3. re-placed rows: $(tail -1 py.err)"
+import csv
+rows = [r for r in csv.DictReader(open('B/experiment_log.csv', newline='')) if r['sweep'] == 'hot']
+heat = [r for r in rows if r['status'] == 'thermal_abort']
+assert heat and all(r['rank'] == '1' and r['max_temperature'] == '99' for r in heat), heat
+for stopped in heat:
+    later = [r for r in rows if r['run_id'] == stopped['run_id'] and r['status'] == 'done']
+    assert len(later) == 1 and later[0]['rank'] == '0' and int(later[0]['attempt']) > int(stopped['attempt']), (stopped, later)
+assert sorted(r['run_id'] for r in rows if r['status'] == 'done') == sorted({r['run_id'] for r in rows}), rows
+PY
+check "3. ... to the tables of the uninterrupted sweep" "$(untimed REF/hot/aggregate/runs.csv)" "$(untimed B/hot/aggregate/runs.csv)"
+
 "$SWEEP" --spec hot.toml --results A --thermal-pause 90 --thermal-abort 80 --check >/dev/null 2>e3.txt; check "3. --thermal-pause above --thermal-abort: exit 2" 2 $?
 check "3. ... one line" "error: --thermal-pause (90 °C) must be below --thermal-abort (80 °C)" "$(cat e3.txt)"
 "$SWEEP" --exp a_plus --thermal-abort 90 --results A >/dev/null 2>e3.txt; check "3. --thermal-abort without --spec: exit 2" 2 $?

@@ -683,8 +683,9 @@ class FakeSensor final : public TemperatureSensor {
 // The thermal guard on one rank of three, through the real workers and
 // coordinator: hot, it starts nothing (and hands back what it was given);
 // just below the threshold it stays paused (hysteresis); cooled, it runs
-// again; too hot, its running run stops as thermal_abort, the rank retires,
-// the other ranks finish every other run once, and the sweep's code is 4.
+// again; too hot, its running runs stop as thermal_abort, the rank retires,
+// the other ranks resume those two and run every other run once, and the
+// sweep ends done (code 0).
 TEST(Sweep, ThermalGuardPausesResumesAndAbortsOneRank) {
   const int ranks = 3;
   const std::size_t runs = 30;
@@ -739,17 +740,69 @@ TEST(Sweep, ThermalGuardPausesResumesAndAbortsOneRank) {
     EXPECT_EQ(result.state, RunState::kThermalAbort);
     EXPECT_EQ(hottest, std::optional<double>(99)) << "the hottest reading while it ran";
   }
-  EXPECT_EQ(scheduler.count(RunState::kThermalAbort), 2U);
-  EXPECT_EQ(scheduler.count(RunState::kDone), runs - 2) << "the other ranks ran everything else";
+  EXPECT_EQ(scheduler.count(RunState::kThermalAbort), 0U);
+  EXPECT_EQ(scheduler.count(RunState::kDone), runs) << "the other ranks resumed the stopped runs and ran the rest";
   std::map<std::string, int> all;
   for (const auto& per_rank : executed) {
     for (const auto& [id, times] : per_rank) all[id] += times;
   }
-  for (const auto& [id, times] : all) EXPECT_EQ(times, 1) << id << " ran once";
+  const std::set<std::string> stopped(on_one.begin(), on_one.end());
+  for (const auto& [id, times] : all) EXPECT_EQ(times, stopped.count(id) ? 2 : 1) << id;
+  for (const auto& id : on_one) {
+    EXPECT_EQ(executed[1][id], 1) << id << " started on the hot rank once";
+    EXPECT_EQ(executed[0][id] + executed[2][id], 1) << id << " resumed once on a cooler rank";
+  }
   EXPECT_EQ(all.size(), runs);
-  for (const auto& id : on_one) EXPECT_EQ(scheduler.state(id), RunState::kThermalAbort) << id;
-  EXPECT_EQ(coordinator.exit_code(), 4) << "stopped for heat: not requeued";
+  EXPECT_EQ(coordinator.exit_code(), 0) << "every run done: nothing is left for a requeue";
   for (const auto& worker : workers) EXPECT_TRUE(worker->finished());
+}
+
+// Every rank too hot: each stops its runs once, no run bounces between them,
+// the sweep ends (no hang) with those runs thermal_abort, the rest not run,
+// and code 4 (the job must not requeue onto the same hot node).
+TEST(Sweep, ThermalAbortOnEveryRankEndsTheSweep) {
+  const int ranks = 2;
+  const std::size_t runs = 10;
+  Simulation sim(ranks, runs);
+  auto [endpoints, scheduler, coordinator, clock] = std::tie(sim.endpoints, *sim.scheduler, *sim.coordinator, sim.clock);
+  double hot = 50;
+  ThermalSettings settings;
+  settings.interval = 0;
+  std::vector<std::unique_ptr<ThermalGuard>> guards;
+  std::vector<std::map<std::string, int>> executed(ranks);
+  const std::set<std::string> elsewhere;
+  std::vector<std::unique_ptr<FakeExecutor>> executors;
+  std::vector<std::unique_ptr<Worker>> workers;
+  RankResources resources;
+  resources.slots = 2;
+  for (int r = 0; r < ranks; ++r) {
+    guards.push_back(std::make_unique<ThermalGuard>(std::make_unique<FakeSensor>(hot), settings));
+    executors.push_back(std::make_unique<FakeExecutor>(executed[static_cast<std::size_t>(r)], elsewhere));
+    executors.back()->hold(true);
+    Worker::Settings worker_settings;
+    worker_settings.thermal = guards.back().get();
+    workers.push_back(std::make_unique<Worker>(*endpoints[static_cast<std::size_t>(r)], sim.plan, resources, *executors.back(),
+                                               [](const std::string& id) { return fs::path("/nonexistent") / id; },
+                                               [] { return false; }, worker_settings));
+  }
+  for (int i = 0; i < 6 && executors[0]->running() + executors[1]->running() < 4; ++i) {
+    tick(workers, endpoints, coordinator, clock);
+  }
+  ASSERT_EQ(executors[0]->running() + executors[1]->running(), 4U);
+  hot = 99;
+  for (int i = 0; i < 1000 && !coordinator.finished(); ++i) tick(workers, endpoints, coordinator, clock);
+  ASSERT_TRUE(coordinator.finished()) << "a sweep whose every rank is too hot ends";
+  coordinator.finish();
+  std::size_t starts = 0;
+  for (const auto& per_rank : executed) {
+    for (const auto& [id, times] : per_rank) starts += static_cast<std::size_t>(times);
+  }
+  EXPECT_EQ(starts, 4U) << "no run started again on a hot rank";
+  EXPECT_EQ(scheduler.count(RunState::kDone), 0U);
+  EXPECT_EQ(coordinator.exit_code(), 4);
+  std::size_t heat = 0;
+  for (const auto& record : coordinator.records()) heat += record.state == RunState::kThermalAbort ? 1U : 0U;
+  EXPECT_EQ(heat, 4U);
 }
 
 TEST(Scheduler, InMemoryTransportSimulation) {
