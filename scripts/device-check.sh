@@ -3,13 +3,13 @@
 # LibTorch, runs the test suite with the torch tests on CUDA, and takes the
 # GPU figures of bench/README.md. Everything lands in one folder.
 #   scripts/device-check.sh [OUT_DIR] [STAGES...]
-# Stages: probe build test figures sweeps (default: all of them), gdb (a
-# backtrace of the torch tests, for a crash).
+# Stages: probe build test guards figures sweeps (default: all of them), gdb
+# (a backtrace of the torch tests, for a crash).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-${OUT:-device-results}}
 shift || true
-stages=${*:-probe build test figures sweeps}
+stages=${*:-probe build test guards figures sweeps}
 mkdir -p "$out"
 source scripts/device-env.sh
 build=build-cuda
@@ -42,6 +42,31 @@ if has test; then
   # The SLURM tests need a local cluster (slurmctld, munge), which this machine lacks.
   (cd "$build" && REGAL_TEST_DEVICE=cuda ctest -LE slurm -j 4 --timeout 400 --output-on-failure) >"$out/ctest.log" 2>&1
   echo "ctest: exit $?"; grep -E "tests passed|Failed|\*\*\*|Test +#" "$out/ctest.log" | tail -30
+fi
+
+if has guards; then
+  # What the CPU machine cannot show: the pre-flight checks and the thermal
+  # guard reading the GPU through nvidia-smi (a pause threshold below the
+  # GPU's temperature must pause the sweep before any run starts; the stop
+  # that ends it exits 3), and a [search] end to end on CUDA.
+  stamp guards
+  work=/tmp/regal-guards
+  rm -rf "$work" && mkdir -p "$work"
+  run_sweep() { "$REGAL_ROOT/$build/sweep" "$@"; }
+  run_sweep --spec bench/gpu_sweep.toml --results "$work/check" --no-report --check >"$out/check.txt" 2>&1
+  echo "sweep --check: exit $? (0: every check ok)"; cat "$out/check.txt"
+  gpu_temp=$(nvidia-smi --query-gpu=temperature.gpu --format=csv,noheader,nounits -i 0 2>/dev/null | head -1)
+  pause=$(( ${gpu_temp:-40} > 11 ? ${gpu_temp:-40} - 10 : 1 ))
+  timeout --preserve-status -s TERM 30 "$REGAL_ROOT/$build/sweep" --spec bench/gpu_sweep.toml --results "$work/pause" --no-report \
+    --thermal-pause "$pause" --thermal-abort 150 --thermal-interval 1 >"$out/thermal-pause.log" 2>&1
+  echo "--thermal-pause $pause with the GPU at ${gpu_temp:-?} °C: exit $? (3: paused, then stopped)"
+  grep -E "sensor|no new run starts here|stop signal" "$out/thermal-pause.log" | head -5
+  echo "run folders made while paused: $(find "$work/pause" -name status.json 2>/dev/null | wc -l) (0 expected)"
+  sed 's/^\[base\]$/[base]\ndevice = "cuda"/' sweeps/search_per_budget.toml >"$work/search.toml"
+  start=$(date +%s)
+  run_sweep --spec "$work/search.toml" --results "$work/search" --no-report >"$out/search.log" 2>&1
+  echo "search_per_budget on cuda: exit $? in $(( $(date +%s) - start )) s"; tail -4 "$out/search.log"
+  cp "$work"/search/search_per_budget/aggregate/{search_summary,fit}.csv "$out/" 2>/dev/null
 fi
 
 if has gdb; then
