@@ -132,7 +132,8 @@ po::options_description visible_flags() {
       ("resume", "continue from last.pt (the default when it exists)")
       ("force-train", "run again even if done; drop the run's checkpoints first")
       ("reevaluate", "evaluate done runs again from their best.pt, no training: rewrite their metrics, then the tables "
-                     "(--spec: every done run of the plan; runs without best.pt are listed)")
+                     "(--spec: every done run of the plan, shared among the ranks under mpirun/srun; runs without "
+                     "best.pt are listed)")
       ("dry-run", "print the plan and every path it would write; write nothing")
       ("check", "with --spec: run the pre-flight checks (results root, disk, memory, GPU, report tools, languages, "
                 "thermal sensor), print each, write nothing; exit 2 when one fails")

@@ -9,6 +9,9 @@
 #include <algorithm>
 #include <cstdlib>
 #include <string>
+#include <thread>
+
+#include "util/cores.h"
 
 namespace regal::sweep {
 
@@ -32,6 +35,19 @@ RankResources rank_resources(int local_rank, int local_ranks, std::size_t cores,
   }
   resources.threads = threads.value_or(std::max<std::size_t>(1, cpus / resources.slots));
   return resources;
+}
+
+int local_ranks_here(int ranks) {
+  return static_cast<int>(
+      env_count("OMPI_COMM_WORLD_LOCAL_SIZE").value_or(env_count("SLURM_NTASKS_PER_NODE").value_or(static_cast<std::size_t>(ranks))));
+}
+
+RankResources rank_resources_here(int ranks, bool wants_gpu, std::optional<std::size_t> slots,
+                                  std::optional<std::size_t> threads) {
+  const int local_rank = static_cast<int>(env_count("OMPI_COMM_WORLD_LOCAL_RANK").value_or(env_count("SLURM_LOCALID").value_or(0)));
+  const std::size_t gpus = wants_gpu ? visible_gpu_count() : 0;
+  return rank_resources(local_rank, local_ranks_here(ranks), std::thread::hardware_concurrency(), bound_core_count(), gpus,
+                        env_count("SLURM_CPUS_PER_TASK"), slots, threads);
 }
 
 std::size_t visible_gpu_count() {

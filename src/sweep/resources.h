@@ -27,6 +27,16 @@ RankResources rank_resources(int local_rank, int local_ranks, std::size_t cores,
                              std::optional<std::size_t> cpus_per_task, std::optional<std::size_t> slots,
                              std::optional<std::size_t> threads);
 
+// The ranks on this node: Open MPI's or SLURM's count, else `ranks`.
+int local_ranks_here(int ranks);
+
+// rank_resources for this process, from the launcher's environment (local
+// rank and ranks per node from Open MPI or SLURM, SLURM_CPUS_PER_TASK) and
+// the machine (its cores, this rank's binding, the visible GPUs when
+// `wants_gpu`; without it the CUDA driver is not asked).
+RankResources rank_resources_here(int ranks, bool wants_gpu, std::optional<std::size_t> slots,
+                                  std::optional<std::size_t> threads);
+
 // CUDA devices this process can see (CUDA_VISIBLE_DEVICES respected), asked of
 // the driver directly so that no CUDA context is made here; 0 without a driver.
 std::size_t visible_gpu_count();

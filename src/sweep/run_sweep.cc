@@ -76,24 +76,16 @@ void stop_runs(Executor& executor) {
   }
 }
 
-int local_ranks_here(int ranks) {
-  return static_cast<int>(
-      env_count("OMPI_COMM_WORLD_LOCAL_SIZE").value_or(env_count("SLURM_NTASKS_PER_NODE").value_or(static_cast<std::size_t>(ranks))));
-}
-
 // This rank's resources, from the launcher's environment and the machine
 // (none on a rank 0 that only coordinates). `say`: log them (not for --check,
 // nor before the checks have passed).
 RankResources resources_here(const std::vector<PlannedRun>& runs, const SweepOptions& options, int rank, int ranks, bool say) {
-  const int local_rank = static_cast<int>(env_count("OMPI_COMM_WORLD_LOCAL_RANK").value_or(env_count("SLURM_LOCALID").value_or(0)));
   const int local_ranks = local_ranks_here(ranks);
   // A sweep whose runs all ask for the CPU uses the cores even on a GPU node
   // (and never asks the CUDA driver).
   const bool wants_gpu = std::any_of(runs.begin(), runs.end(), [](const PlannedRun& run) { return run.experiment.device != "cpu"; });
   const std::size_t cores = std::thread::hardware_concurrency(), bound = bound_core_count();
-  const std::size_t gpus = wants_gpu ? visible_gpu_count() : 0;
-  RankResources resources = rank_resources(local_rank, local_ranks, cores, bound, gpus, env_count("SLURM_CPUS_PER_TASK"),
-                                           options.slots, options.threads);
+  RankResources resources = rank_resources_here(ranks, wants_gpu, options.slots, options.threads);
   if (rank == 0 && coordinator_only(options, ranks)) {
     resources.slots = 0;
     if (say) {
@@ -107,7 +99,7 @@ RankResources resources_here(const std::vector<PlannedRun>& runs, const SweepOpt
     spdlog::warn("this rank is bound to {} of the node's {} cores, and its children inherit that binding; "
                  "mpirun --bind-to none lets them use the node", bound, cores);
   }
-  const std::string where = gpus > 0 ? resources.device : wants_gpu ? "cpu (no GPU visible)" : "cpu";
+  const std::string where = resources.device != "cpu" ? resources.device : wants_gpu ? "cpu (no GPU visible)" : "cpu";
   spdlog::info("{} child(ren) at once, {} thread(s) each, on {}", resources.slots, resources.threads, where);
   return resources;
 }

@@ -91,6 +91,17 @@ grep -q "0 to run" err_old.txt && ok "older flat layout: done runs are found" ||
 "$SWEEP" --spec spec.toml --results single >/dev/null 2>&1
 check "single process = $RANKS ranks" "$(untimed r/tiny/aggregate/runs.csv)" "$(untimed single/tiny/aggregate/runs.csv)"
 
+# Re-evaluation shared among the ranks: every rank a share, the same tables.
+before=$(untimed r/tiny/aggregate/runs.csv)
+"${MPIRUN[@]}" "$SWEEP" --spec spec.toml --results r --reevaluate --no-report >re.txt 2>re_err.txt
+check "--reevaluate under mpiexec: exit 0" 0 $?
+grep -q "re-evaluating 5 runs on $RANKS ranks" re_err.txt && grep -q "re-evaluated 5 of 5 runs" re_err.txt \
+  && ok "--reevaluate: said once, counted over the ranks" || bad "--reevaluate: $(grep -i 'evaluat' re_err.txt | head -5)"
+check "--reevaluate: every rank took a share" "$RANKS" "$(grep '=== fsm (re-evaluation) ===' re_err.txt | grep -o '\[rank [0-9]*\]' | sort -u | wc -l)"
+check "--reevaluate: no run twice" 5 "$(grep -c '=== fsm (re-evaluation) ===' re_err.txt)"
+check "--reevaluate: each run once" 5 "$(grep -l '"reevaluated"' r/tiny/runs/*/*/status.json | wc -l)"
+check "--reevaluate on $RANKS ranks: the same tables" "$before" "$(untimed r/tiny/aggregate/runs.csv)"
+
 # A dedicated coordinator (rank 0 runs nothing), checkpoint retention and the
 # tables written after every result give the same tables.
 "${MPIRUN[@]}" "$SWEEP" --spec spec.toml --results lean --coordinator-only --keep-checkpoints best --table-interval 0 \
