@@ -678,6 +678,37 @@ class FakeSensor final : public TemperatureSensor {
   const double& celsius_;
 };
 
+// The real workers of a Simulation's ranks, two slots each, on FakeExecutors;
+// the ranks in `guarded` read `hot` through a thermal guard of their own;
+// `configure` may set more of a rank's worker settings.
+struct GuardedRanks {
+  GuardedRanks(Simulation& sim, double& hot, const std::set<int>& guarded,
+               const std::function<void(int, Worker::Settings&)>& configure = {})
+      : executed(sim.endpoints.size()) {
+    ThermalSettings settings;
+    settings.interval = 0;
+    RankResources resources;
+    resources.slots = 2;
+    for (std::size_t r = 0; r < sim.endpoints.size(); ++r) {
+      executors.push_back(std::make_unique<FakeExecutor>(executed[r], elsewhere));
+      Worker::Settings worker_settings;
+      if (guarded.count(static_cast<int>(r))) {
+        guards.push_back(std::make_unique<ThermalGuard>(std::make_unique<FakeSensor>(hot), settings));
+        worker_settings.thermal = guards.back().get();
+      }
+      if (configure) configure(static_cast<int>(r), worker_settings);
+      workers.push_back(std::make_unique<Worker>(*sim.endpoints[r], sim.plan, resources, *executors.back(),
+                                                 [](const std::string& id) { return fs::path("/nonexistent") / id; },
+                                                 [] { return false; }, worker_settings));
+    }
+  }
+  std::vector<std::map<std::string, int>> executed;  // per rank: run id -> starts
+  const std::set<std::string> elsewhere;
+  std::vector<std::unique_ptr<ThermalGuard>> guards;
+  std::vector<std::unique_ptr<FakeExecutor>> executors;
+  std::vector<std::unique_ptr<Worker>> workers;
+};
+
 }  // namespace
 
 // The thermal guard on one rank of three, through the real workers and
@@ -693,29 +724,14 @@ TEST(Sweep, ThermalGuardPausesResumesAndAbortsOneRank) {
   auto [endpoints, scheduler, coordinator, clock, tables, folders] =
       std::tie(sim.endpoints, *sim.scheduler, *sim.coordinator, sim.clock, sim.tables, sim.folders);
   double hot = 90;  // rank 1's sensor
-  ThermalSettings settings;
-  settings.interval = 0;
-  ThermalGuard guard(std::make_unique<FakeSensor>(hot), settings);
-  std::vector<std::map<std::string, int>> executed(ranks);
   std::vector<std::pair<RunResult, std::optional<double>>> ended_on_1;
-  const std::set<std::string> elsewhere;
-  std::vector<std::unique_ptr<FakeExecutor>> executors;
-  std::vector<std::unique_ptr<Worker>> workers;
-  RankResources resources;
-  resources.slots = 2;
-  for (int r = 0; r < ranks; ++r) {
-    executors.push_back(std::make_unique<FakeExecutor>(executed[static_cast<std::size_t>(r)], elsewhere));
-    Worker::Settings worker_settings;
-    if (r == 1) {
-      worker_settings.thermal = &guard;
-      worker_settings.on_ended = [&](const PlannedRun&, const RunResult& result, std::optional<double> hottest) {
-        ended_on_1.emplace_back(result, hottest);
-      };
-    }
-    workers.push_back(std::make_unique<Worker>(*endpoints[static_cast<std::size_t>(r)], sim.plan, resources, *executors.back(),
-                                               [](const std::string& id) { return fs::path("/nonexistent") / id; },
-                                               [] { return false; }, worker_settings));
-  }
+  GuardedRanks ranked(sim, hot, {1}, [&](int rank, Worker::Settings& settings) {
+    if (rank != 1) return;
+    settings.on_ended = [&](const PlannedRun&, const RunResult& result, std::optional<double> hottest) {
+      ended_on_1.emplace_back(result, hottest);
+    };
+  });
+  auto [executed, executors, workers] = std::tie(ranked.executed, ranked.executors, ranked.workers);
   auto step = [&] { tick(workers, endpoints, coordinator, clock); };
   auto done = [&] { return scheduler.count(RunState::kDone); };
   // Hot from the start: rank 1 runs nothing while the others work.
@@ -766,25 +782,9 @@ TEST(Sweep, ThermalAbortOnEveryRankEndsTheSweep) {
   Simulation sim(ranks, runs);
   auto [endpoints, scheduler, coordinator, clock] = std::tie(sim.endpoints, *sim.scheduler, *sim.coordinator, sim.clock);
   double hot = 50;
-  ThermalSettings settings;
-  settings.interval = 0;
-  std::vector<std::unique_ptr<ThermalGuard>> guards;
-  std::vector<std::map<std::string, int>> executed(ranks);
-  const std::set<std::string> elsewhere;
-  std::vector<std::unique_ptr<FakeExecutor>> executors;
-  std::vector<std::unique_ptr<Worker>> workers;
-  RankResources resources;
-  resources.slots = 2;
-  for (int r = 0; r < ranks; ++r) {
-    guards.push_back(std::make_unique<ThermalGuard>(std::make_unique<FakeSensor>(hot), settings));
-    executors.push_back(std::make_unique<FakeExecutor>(executed[static_cast<std::size_t>(r)], elsewhere));
-    executors.back()->hold(true);
-    Worker::Settings worker_settings;
-    worker_settings.thermal = guards.back().get();
-    workers.push_back(std::make_unique<Worker>(*endpoints[static_cast<std::size_t>(r)], sim.plan, resources, *executors.back(),
-                                               [](const std::string& id) { return fs::path("/nonexistent") / id; },
-                                               [] { return false; }, worker_settings));
-  }
+  GuardedRanks ranked(sim, hot, {0, 1});
+  auto [executed, executors, workers] = std::tie(ranked.executed, ranked.executors, ranked.workers);
+  for (auto& executor : executors) executor->hold(true);
   for (int i = 0; i < 6 && executors[0]->running() + executors[1]->running() < 4; ++i) {
     tick(workers, endpoints, coordinator, clock);
   }
