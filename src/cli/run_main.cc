@@ -101,7 +101,7 @@ struct Reevaluated {
 };
 
 // This rank's share of the plan's runs (every size-th from its rank on; the
-// same plan on every rank), one after another, on the rank's cores or GPU.
+// same plan on every rank), one after another, on the rank's GPU if they use one.
 Reevaluated reevaluate_share(const std::vector<sweep::PlannedRun>& runs, const layout::RunPaths& sweep_paths,
                              const sweep::SweepOptions& options, int rank, int size) {
   const bool wants_gpu = std::any_of(runs.begin(), runs.end(), [](const sweep::PlannedRun& run) { return run.experiment.device != "cpu"; });
@@ -120,7 +120,10 @@ Reevaluated reevaluate_share(const std::vector<sweep::PlannedRun>& runs, const l
       share.skipped.push_back(run.run_id + ": running elsewhere (" + paths.lock_file().string() + " is locked)");
       continue;
     }
-    std::map<std::string, std::string> overrides{{"threads", std::to_string(here.threads)}};
+    // The run's own threads (1 by default: small models gain nothing from
+    // more, measured in bench/README.md) unless --threads; its rank's GPU.
+    std::map<std::string, std::string> overrides;
+    if (options.threads) overrides["threads"] = std::to_string(*options.threads);
     if (run.experiment.device != "cpu") overrides["device"] = here.device;
     PipelineOptions pipeline;
     pipeline.reevaluate = true;
