@@ -132,8 +132,8 @@ po::options_description visible_flags() {
       ("resume", "continue from last.pt (the default when it exists)")
       ("force-train", "run again even if done; drop the run's checkpoints first")
       ("reevaluate", "evaluate done runs again from their best.pt, no training: rewrite their metrics, then the tables "
-                     "(--spec: every done run of the plan, shared among the ranks under mpirun/srun; runs without "
-                     "best.pt are listed)")
+                     "(--spec: every done run of the plan, shared among child processes, one per core, or among "
+                     "the ranks under mpirun/srun; runs without best.pt are listed)")
       ("dry-run", "print the plan and every path it would write; write nothing")
       ("check", "with --spec: run the pre-flight checks (results root, disk, memory, GPU, report tools, languages, "
                 "thermal sensor), print each, write nothing; exit 2 when one fails")
@@ -166,7 +166,8 @@ po::variables_map parse_flags(int argc, char** argv, const po::options_descripti
       ("attempt", po::value<int>()->default_value(0), "")
       ("lock-fd", po::value<int>(), "")         // the run folder's lock, inherited: held to the end
       ("heartbeat-fd", po::value<int>(), "")    // a pipe to the rank: progress beats
-      ("parent-pid", po::value<long>(), "");    // the rank: its death is a stop
+      ("parent-pid", po::value<long>(), "")     // the rank: its death is a stop
+      ("share-of", po::value<std::string>(), "");  // "k/K": a one-process re-evaluation's child (cli/reevaluate.h)
   po::options_description all;
   all.add(visible).add(hidden);
   po::variables_map vm;

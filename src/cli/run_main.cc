@@ -11,25 +11,21 @@
 #include <chrono>
 #include <csignal>
 #include <iostream>
-#include <thread>
 
 #include "aggregate/plot.h"
 #include "aggregate/run_figures.h"
 #include "cli/cli.h"
+#include "cli/reevaluate.h"
 #include "experiment/pipeline.h"
 #include "experiment/registry.h"
 #include "io/atomic_file.h"
 #include "io/file_lock.h"
 #include "io/hash.h"
-#include "io/subprocess.h"
 #include "layout/results_root.h"
 #include "notebook/log.h"
 #include "notebook/readme.h"
 #include "notebook/registry.h"
 #include "sweep/guards.h"
-#include "sweep/mpi_transport.h"
-#include "sweep/resources.h"
-#include "sweep/spec.h"
 #include "util/allocator.h"
 #include "util/error.h"
 #include "util/exit_codes.h"
@@ -86,141 +82,6 @@ int run_child(const po::variables_map& vm, int argc, char** argv) {
   return exit_code_of(run_experiment(experiment, paths, pipeline));
 }
 
-// What one rank's share of a re-evaluation came to.
-struct Reevaluated {
-  std::size_t redone = 0;
-  std::vector<std::string> skipped, failed;
-  bool stopped = false;
-  nlohmann::json to_json() const { return {{"redone", redone}, {"skipped", skipped}, {"failed", failed}, {"stopped", stopped}}; }
-  void add(const nlohmann::json& json) {
-    redone += json.at("redone").get<std::size_t>();
-    for (const auto& line : json.at("skipped")) skipped.push_back(line.get<std::string>());
-    for (const auto& line : json.at("failed")) failed.push_back(line.get<std::string>());
-    stopped = stopped || json.at("stopped").get<bool>();
-  }
-};
-
-// This rank's share of the plan's runs (every size-th from its rank on; the
-// same plan on every rank), one after another, on the rank's GPU if they use one.
-Reevaluated reevaluate_share(const std::vector<sweep::PlannedRun>& runs, const layout::RunPaths& sweep_paths,
-                             const sweep::SweepOptions& options, int rank, int size) {
-  const bool wants_gpu = std::any_of(runs.begin(), runs.end(), [](const sweep::PlannedRun& run) { return run.experiment.device != "cpu"; });
-  const sweep::RankResources here = sweep::rank_resources_here(size, wants_gpu, 1, options.threads);
-  Reevaluated share;
-  for (std::size_t i = static_cast<std::size_t>(rank); i < runs.size(); i += static_cast<std::size_t>(size)) {
-    const sweep::PlannedRun& run = runs[i];
-    if (regal::stop_requested()) {
-      share.stopped = true;
-      break;
-    }
-    const layout::RunPaths paths = sweep_paths.run(run.run_id);
-    const std::optional<io::FileLock> lock =
-        std::filesystem::exists(paths.run_dir()) ? io::FileLock::try_lock(paths.lock_file()) : std::nullopt;
-    if (std::filesystem::exists(paths.run_dir()) && !lock) {
-      share.skipped.push_back(run.run_id + ": running elsewhere (" + paths.lock_file().string() + " is locked)");
-      continue;
-    }
-    // The run's own threads (1 by default: small models gain nothing from
-    // more, measured in bench/README.md) unless --threads; its rank's GPU.
-    std::map<std::string, std::string> overrides;
-    if (options.threads) overrides["threads"] = std::to_string(*options.threads);
-    if (run.experiment.device != "cpu") overrides["device"] = here.device;
-    PipelineOptions pipeline;
-    pipeline.reevaluate = true;
-    pipeline.context.command_line = options.command_line;
-    pipeline.context.overrides = overrides;
-    pipeline.context.rank = rank;
-    try {
-      const RunOutcome outcome = run_experiment(with_overrides(run.experiment, overrides), paths, pipeline);
-      if (outcome.outcome == Outcome::kDone) ++share.redone;
-      else if (outcome.outcome == Outcome::kNotReevaluated) share.skipped.push_back(run.run_id + ": " + outcome.error);
-      else if (outcome.outcome == Outcome::kPreempted) share.stopped = true;
-      else share.failed.push_back(run.run_id + ": " + outcome.error);
-    } catch (const std::exception& error) {  // this run, not the other ranks' wait
-      share.failed.push_back(run.run_id + ": " + error.what());
-    }
-  }
-  return share;
-}
-
-// Rank 0, after every rank's share: what was re-evaluated and what not, then
-// the tables (and the report) again, as `aggregate` builds them offline.
-int report_reevaluation(const Reevaluated& all, std::size_t planned, const layout::RunPaths& sweep_paths, bool report) {
-  spdlog::info("re-evaluated {} of {} runs from their best.pt", all.redone, planned);
-  for (const auto& line : all.skipped) spdlog::warn("not re-evaluated: {}", line);
-  for (const auto& line : all.failed) spdlog::error("re-evaluation failed: {}", line);
-  const std::filesystem::path beside = std::filesystem::canonical("/proc/self/exe").parent_path() / "aggregate";
-  const std::string aggregate = std::filesystem::exists(beside) ? beside.string() : "aggregate";
-  std::vector<std::vector<std::string>> commands{{aggregate, sweep_paths.sweep_dir().string()}};
-  if (report) commands.push_back({aggregate, sweep_paths.sweep_dir().string(), "--report"});
-  for (const auto& command : commands) {
-    const io::ProgramResult result = io::run_program(command);
-    if (result.exit_code != 0) {
-      spdlog::error("{} failed (exit {}): {}", command.back(), result.exit_code, result.output);
-      return exit_code::kRunFailed;
-    }
-    if (command.size() == 2) std::cout << result.output;
-  }
-  if (all.stopped || regal::stop_requested()) return exit_code::kResumable;
-  return all.failed.empty() && all.skipped.empty() ? exit_code::kDone : exit_code::kRunFailed;
-}
-
-// sweep --spec S --reevaluate: every done run of the plan evaluated again from
-// its best.pt — shared among the ranks under mpirun/srun, each rank one run
-// at a time — then, on rank 0, the tables and the report rebuilt by the
-// aggregate beside this binary. Every rank returns the same exit code.
-int reevaluate_spec(const sweep::SweepOptions& options, bool report, sweep::MpiTransport& transport) {
-  const int rank = transport.rank(), size = transport.size();
-  const sweep::SweepSpec spec = sweep::parse_spec(options.spec);
-  const std::vector<sweep::PlannedRun> runs = sweep::expand(spec);
-  const layout::RunPaths sweep_paths(options.results, spec.name, "");
-  if (!std::filesystem::exists(sweep_paths.sweep_dir())) {
-    throw InputError("--reevaluate: " + sweep_paths.sweep_dir().string() + " does not exist: the sweep has not run");
-  }
-  if (rank == 0 && size > 1) spdlog::info("re-evaluating {} runs on {} ranks", runs.size(), size);
-  Reevaluated all = reevaluate_share(runs, sweep_paths, options, rank, size);
-  auto wait_for = [&](int tag) {
-    for (;;) {
-      if (auto message = transport.poll(); message && message->tag == tag) return *message;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-  };
-  if (rank != 0) {
-    transport.send(0, sweep::kResult, all.to_json().dump());
-    return std::stoi(wait_for(sweep::kExit).payload);
-  }
-  for (int others = 1; others < size; ++others) all.add(nlohmann::json::parse(wait_for(sweep::kResult).payload));
-  // The other ranks wait for the code, whatever happens here.
-  auto tell_others = [&](int code) {
-    for (int other = 1; other < size; ++other) transport.send(other, sweep::kExit, std::to_string(code));
-  };
-  int code = exit_code::kRunFailed;
-  try {
-    code = report_reevaluation(all, runs.size(), sweep_paths, report);
-  } catch (...) {
-    tell_others(exit_code::kRunFailed);
-    throw;
-  }
-  tell_others(code);
-  return code;
-}
-
-// --spec S --reevaluate, in one process or on every rank of an mpirun/srun.
-int reevaluate(const po::variables_map& vm, int argc, char** argv) {
-  const sweep::SweepOptions options = cli::sweep_options(vm, argc, argv);
-  const int preemption = cli::parse_signal(vm["signal"].as<std::string>());
-  if (!std::filesystem::exists(options.spec)) throw InputError("no such spec file: " + options.spec.string());
-  sweep::MpiTransport transport(&argc, &argv);
-  spdlog::set_pattern("[%H:%M:%S] [rank " + std::to_string(transport.rank()) + "] %^%v%$");
-  cli::install_signal_handlers({preemption});
-  try {
-    return reevaluate_spec(options, options.report, transport);
-  } catch (const InputError& e) {  // the same on every rank (the same spec and folders): said once
-    if (transport.rank() == 0) say_line(std::string("error: ") + e.what());
-    return exit_code::kBadInput;
-  }
-}
-
 // The experiment folder's registry entry and README, at the start and the end of a run.
 void note_experiment(const po::variables_map& vm, const Experiment& experiment, const std::filesystem::path& results, int argc,
                      char** argv, bool finished) {
@@ -247,7 +108,7 @@ int run(int argc, char** argv) {
   if (vm.count("run-dir")) return run_child(vm, argc, argv);
   if (vm.count("spec")) {
     if (!vm.count("reevaluate")) throw InputError("regal-run executes runs; a sweep is: sweep --spec " + vm["spec"].as<std::string>());
-    return reevaluate(vm, argc, argv);
+    return cli::reevaluate(vm, argc, argv);
   }
   cli::refuse_flags(vm, cli::kSweepOnlyFlags, "without --spec", "they apply to sweeps");
   if (vm.count("exp") == vm.count("exp-file")) throw InputError("give one of --exp NAME, --exp-file FILE or --spec FILE (see --help)");

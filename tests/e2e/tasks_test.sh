@@ -73,6 +73,10 @@ before=$(untimed results/tasks/aggregate/runs.csv)
 "$SWEEP" --spec tasks.toml --no-report --reevaluate > re.txt 2>&1
 check "--reevaluate ends done" 0 "$?"
 check "re-evaluated runs give the same table" "$before" "$(untimed results/tasks/aggregate/runs.csv)"
+if [ "$(nproc)" -gt 1 ]; then  # one process shares the runs among children, one per core
+  grep -q "re-evaluating 24 runs in [0-9]* processes" re.txt && ok "--reevaluate: children share the runs" || bad "children: $(grep -m3 'evaluat' re.txt)"
+fi
+check "--reevaluate: each run once" 24 "$(grep -c 're-evaluated from best.pt' re.txt)"
 check "status.json records it" 24 "$(grep -l '"reevaluated"' results/tasks/runs/*/*/status.json | wc -l)"
 victim=$(ls -d results/tasks/runs/*/* | head -n 1)
 rm "$victim/checkpoints/best.pt"
