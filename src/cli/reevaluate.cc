@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -133,7 +134,8 @@ Reevaluated in_children(int argc, char** argv, int shares) {
   for (int k = 0; k < shares; ++k) {
     Child& child = children[static_cast<std::size_t>(k)];
     std::vector<std::string> args(argv, argv + argc);
-    args.insert(args.end(), {"--share-of", std::to_string(k) + "/" + std::to_string(shares)});
+    args.insert(args.end(), {"--share-of", std::to_string(k) + "/" + std::to_string(shares), "--parent-pid",
+                             std::to_string(::getpid())});
     std::vector<char*> c_args;
     for (auto& arg : args) c_args.push_back(arg.data());
     c_args.push_back(nullptr);
@@ -278,6 +280,8 @@ int reevaluate(const boost::program_options::variables_map& vm, int argc, char**
     const int index = std::stoi(text.substr(0, slash)), shares = std::stoi(text.substr(slash + 1));
     spdlog::set_pattern("[%H:%M:%S] [share " + text + "] %^%v%$");
     install_signal_handlers({preemption});
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // the parent's death is a stop, even before this line
+    if (vm.count("parent-pid") && ::getppid() != static_cast<pid_t>(vm["parent-pid"].as<long>())) request_stop();
     try {
       const Plan plan = plan_of(options);
       // The children share the visible GPUs in turn.
