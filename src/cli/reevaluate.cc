@@ -74,10 +74,6 @@ Plan plan_of(const sweep::SweepOptions& options) {
   return plan;
 }
 
-bool wants_gpu(const std::vector<sweep::PlannedRun>& runs) {
-  return std::any_of(runs.begin(), runs.end(), [](const sweep::PlannedRun& run) { return run.experiment.device != "cpu"; });
-}
-
 // Share `index` of `shares`: every shares-th run of the plan from the
 // index-th on, one after another, recorded as run by MPI rank `rank`. A run
 // that asks for a GPU goes to `device`; each keeps its own torch threads (1
@@ -225,22 +221,21 @@ int report_reevaluation(const Reevaluated& all, const Plan& plan, bool report) {
 int reevaluate_ranks(const sweep::SweepOptions& options, sweep::MpiTransport& transport, int argc, char** argv) {
   const int rank = transport.rank(), size = transport.size();
   const Plan plan = plan_of(options);
+  const sweep::RankResources here = sweep::rank_resources_here(size, sweep::wants_gpu(plan.runs), std::nullopt, options.threads);
   Reevaluated all;
   if (size == 1) {
     // One process: a child per core (per GPU slot), at most one per run.
-    const std::size_t slots = sweep::rank_resources_here(1, wants_gpu(plan.runs), std::nullopt, options.threads).slots;
-    const int shares = static_cast<int>(std::min(slots, plan.runs.size()));
+    const int shares = static_cast<int>(std::min(here.slots, plan.runs.size()));
     if (shares > 1) {
       spdlog::info("re-evaluating {} runs in {} processes", plan.runs.size(), shares);
       all = in_children(argc, argv, shares);
     } else {
-      all = reevaluate_share(plan, options, 0, 1, sweep::rank_resources_here(1, wants_gpu(plan.runs), 1, options.threads).device, 0);
+      all = reevaluate_share(plan, options, 0, 1, here.device, 0);
     }
     return report_reevaluation(all, plan, options.report);
   }
   if (rank == 0) spdlog::info("re-evaluating {} runs on {} ranks", plan.runs.size(), size);
-  all = reevaluate_share(plan, options, rank, size, sweep::rank_resources_here(size, wants_gpu(plan.runs), 1, options.threads).device,
-                         rank);
+  all = reevaluate_share(plan, options, rank, size, here.device, rank);
   auto wait_for = [&](int tag) {
     for (;;) {
       if (auto message = transport.poll(); message && message->tag == tag) return *message;
@@ -285,7 +280,7 @@ int reevaluate(const boost::program_options::variables_map& vm, int argc, char**
     try {
       const Plan plan = plan_of(options);
       // The children share the visible GPUs in turn.
-      const std::size_t gpus = wants_gpu(plan.runs) ? sweep::visible_gpu_count() : 0;
+      const std::size_t gpus = sweep::wants_gpu(plan.runs) ? sweep::visible_gpu_count() : 0;
       const std::string device = gpus > 0 ? "cuda:" + std::to_string(static_cast<std::size_t>(index) % gpus) : "cpu";
       std::cout << reevaluate_share(plan, options, index, shares, device, 0).to_json().dump() << std::endl;
       return exit_code::kDone;

@@ -83,7 +83,7 @@ RankResources resources_here(const std::vector<PlannedRun>& runs, const SweepOpt
   const int local_ranks = local_ranks_here(ranks);
   // A sweep whose runs all ask for the CPU uses the cores even on a GPU node
   // (and never asks the CUDA driver).
-  const bool wants_gpu = std::any_of(runs.begin(), runs.end(), [](const PlannedRun& run) { return run.experiment.device != "cpu"; });
+  const bool wants_gpu = sweep::wants_gpu(runs);
   const std::size_t cores = std::thread::hardware_concurrency(), bound = bound_core_count();
   RankResources resources = rank_resources_here(ranks, wants_gpu, options.slots, options.threads);
   if (rank == 0 && coordinator_only(options, ranks)) {

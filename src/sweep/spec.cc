@@ -4,6 +4,7 @@
 // order, last axis fastest; equal run ids kept once).
 #include "sweep/spec.h"
 
+#include <algorithm>
 #include <exception>
 #include <fstream>
 #include <functional>
@@ -521,6 +522,10 @@ std::vector<PlannedRun> expand(const SweepSpec& spec, std::size_t max_points, st
   }
   if (runs.empty()) throw InputError(spec.file.string() + ": the spec expands to no runs (everything excluded?)");
   return runs;
+}
+
+bool wants_gpu(const std::vector<PlannedRun>& runs) {
+  return std::any_of(runs.begin(), runs.end(), [](const PlannedRun& run) { return run.experiment.device != "cpu"; });
 }
 
 }  // namespace regal::sweep

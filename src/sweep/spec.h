@@ -62,6 +62,9 @@ struct PlannedRun {
 inline constexpr std::size_t kMaxGridPoints = 10'000'000;
 std::vector<PlannedRun> expand(const SweepSpec& spec, std::size_t max_points = kMaxGridPoints, std::size_t threads = 0);
 
+// Some run asks for a GPU (device "cuda" or "auto"): then a rank looks for one.
+bool wants_gpu(const std::vector<PlannedRun>& runs);
+
 // A relative cost: training steps x batch x mean training length x parameters,
 // plus evaluation strings x their mean length x parameters.
 double estimated_cost(const experiment::Experiment& experiment);
